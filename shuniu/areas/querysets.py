@@ -1,0 +1,13 @@
+from shuniu.core.querysets import ScopedQuerySet
+
+
+class AreaQuerySet(ScopedQuerySet):
+    def subtree(self, area):
+        """The area and everything below it: one indexed prefix condition on the materialized path."""
+        return self.filter(path__startswith=area.path)
+
+    def districts(self):
+        return self.filter(level="district")
+
+    def streets(self):
+        return self.filter(level="street")

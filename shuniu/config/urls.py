@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("shuniu.indicators.urls")),
+    path("accounts/", include("shuniu.accounts.urls")),
+    path("areas/", include("shuniu.areas.urls")),
+    path("organizations/", include("shuniu.organizations.urls")),
+    path("hubs/", include("shuniu.hubs.urls")),
+    path("api/", include("shuniu.config.api")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]

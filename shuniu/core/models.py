@@ -1,0 +1,20 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import ScopedQuerySet
+
+
+class BaseModel(models.Model):
+    """Every domain model: timestamps, the scoped queryset and a detail URL named `<app>:<model>`."""
+
+    created_at = models.DateTimeField(verbose_name=_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"{self._meta.app_label}:{self._meta.model_name}", kwargs={"pk": self.pk})

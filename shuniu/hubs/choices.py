@@ -1,0 +1,14 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HubLevel(models.TextChoices):
+    CITY = "city", _("市级")
+    DISTRICT = "district", _("区级")
+    STREET = "street", _("街道级")
+
+
+class LinkRole(models.TextChoices):
+    MANAGE = "manage", _("管理（业务主管）")
+    CONTACT = "contact", _("联系")
+    SERVE = "serve", _("服务")

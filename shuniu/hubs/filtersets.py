@@ -1,0 +1,52 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shuniu.areas.models import Area
+from shuniu.core.filtersets import BaseFilterSet
+from shuniu.organizations.models import Field, Organization
+
+from .choices import HubLevel, LinkRole
+from .models import Hub, Link, System
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class HubFilterSet(BaseFilterSet):
+    level = django_filters.MultipleChoiceFilter(choices=HubLevel.choices, label=_("层级"))
+    system = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("条线"))
+    area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("管辖区域"))
+    field = django_filters.ModelChoiceFilter(field_name="fields", queryset=Field.objects.all(), label=_("领域"))
+    recognized_on = django_filters.DateFilter(method="filter_recognized_on", label=_("认定有效于"),
+                                              widget=DATE_WIDGET)
+
+    class Meta:
+        model = Hub
+        fields = ["q", "level", "system", "area", "field", "recognized_on", "batch"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(organization__name__contains=value.strip()) if value.strip() else queryset
+
+    def filter_recognized_on(self, queryset, name, value):
+        return queryset.recognized_on(value)
+
+
+class LinkFilterSet(BaseFilterSet):
+    hub = django_filters.ModelChoiceFilter(queryset=Hub.objects.all(), label=_("枢纽"))
+    organization = django_filters.ModelChoiceFilter(queryset=Organization.objects.all(), label=_("组织"))
+    role = django_filters.MultipleChoiceFilter(choices=LinkRole.choices, label=_("关系"))
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label=_("有效于"), widget=DATE_WIDGET)
+
+    class Meta:
+        model = Link
+        fields = ["q", "hub", "organization", "role", "valid_on"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(hub__organization__name__contains=value) | Q(organization__name__contains=value))
+
+    def filter_valid_on(self, queryset, name, value):
+        return queryset.valid_on(value)

@@ -1,0 +1,88 @@
+"""Indicator figures: every figure states its numerator, denominator, date and the lists behind it."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+
+@dataclass
+class Figure:
+    label: str
+    day: date
+    numerator: int
+    denominator: int
+    key: str = ""
+    #: filters of the organization list that gives the numerator's rows; the gap is the same with "uncovered_on"
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (Decimal(self.numerator) * 100 / Decimal(self.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @property
+    def gap(self) -> int:
+        return self.denominator - self.numerator
+
+    def covered_url(self) -> str:
+        return _list_url({"covered_on": self.day.isoformat(), **self.filters})
+
+    def uncovered_url(self) -> str:
+        return _list_url({"uncovered_on": self.day.isoformat(), **self.filters})
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key, "label": self.label, "day": self.day, "numerator": self.numerator,
+            "denominator": self.denominator, "rate": self.rate, "covered_url": self.covered_url(),
+            "uncovered_url": self.uncovered_url(),
+        }
+
+
+def _list_url(params: dict) -> str:
+    return f"{reverse('organizations:organization_list')}?{urlencode(params)}"
+
+
+def ratio(numerator: int, denominator: int, places: str = "0.01") -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places), ROUND_HALF_UP)
+
+
+@dataclass
+class Growth:
+    """Growth of a count between two dates, and a part's share of the total and of the increase."""
+
+    start: int
+    end: int
+
+    @property
+    def multiple(self) -> Decimal | None:
+        """end / start: "33.5 times" the start."""
+        return ratio(self.end, self.start, "0.1")
+
+    @property
+    def increase(self) -> int:
+        return self.end - self.start
+
+    @property
+    def increase_multiple(self) -> Decimal | None:
+        """(end − start) / start: "an increase of 32.5 times"."""
+        return ratio(self.increase, self.start, "0.1")
+
+    def share_of_total(self, part: "Growth") -> Decimal | None:
+        """part.end / end, in per cent."""
+        return _percent(part.end, self.end)
+
+    def share_of_increase(self, part: "Growth") -> Decimal | None:
+        """(part.end − part.start) / (end − start), in per cent."""
+        return _percent(part.increase, self.increase)
+
+
+def _percent(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)

@@ -1,0 +1,124 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shuniu.areas.models import Area
+from shuniu.core.models import BaseModel
+
+from .choices import OrganizationKind, OrganizationStatus, RegistrationLevel
+from .querysets import OrganizationQuerySet
+from .validators import uscc_validate, uscc_validate_kind
+
+
+class Field(BaseModel):
+    """A field of work (领域), e.g. 教育, 养老, 文化: data, not code."""
+
+    code = models.SlugField(verbose_name=_("代码"), max_length=40, unique=True)
+    name = models.CharField(verbose_name=_("名称"), max_length=40, unique=True)
+    sort = models.PositiveSmallIntegerField(verbose_name=_("排序"), default=0)
+
+    class Meta:
+        ordering = ("sort", "code")
+        verbose_name = _("领域")
+        verbose_name_plural = _("领域")
+
+    def __str__(self):
+        return self.name
+
+
+class Organization(BaseModel):
+    """A unit the system knows: a registered, filed or unregistered social organization, or a mass organization."""
+
+    name = models.CharField(verbose_name=_("名称"), max_length=200, db_index=True)
+    former_names = models.CharField(verbose_name=_("曾用名"), max_length=400, blank=True)
+    uscc = models.CharField(
+        verbose_name=_("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True,
+        help_text=_("18位；社区备案组织和未登记组织可为空"),
+    )
+    kind = models.CharField(verbose_name=_("类型"), max_length=30, choices=OrganizationKind.choices)
+    fields = models.ManyToManyField(Field, verbose_name=_("领域"), blank=True, related_name="organizations")
+    registration_level = models.CharField(
+        verbose_name=_("登记层级"), max_length=10, choices=RegistrationLevel.choices, blank=True
+    )
+    registration_authority = models.CharField(verbose_name=_("登记管理机关"), max_length=100, blank=True)
+    supervisory_unit = models.CharField(verbose_name=_("业务主管单位"), max_length=100, blank=True)
+    district = models.ForeignKey(
+        Area, verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="district_organizations",
+        limit_choices_to={"level": "district"},
+    )
+    street = models.ForeignKey(
+        Area, verbose_name=_("所属街道/乡镇"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="street_organizations", limit_choices_to={"level": "street"},
+    )
+    address = models.CharField(verbose_name=_("住所"), max_length=200, blank=True)
+    legal_representative = models.CharField(verbose_name=_("法定代表人/负责人"), max_length=50, blank=True)
+    founded_on = models.DateField(verbose_name=_("成立日期"), help_text=_("登记、备案或成立之日"))
+    registered_on = models.DateField(verbose_name=_("登记/备案日期"), null=True, blank=True)
+    status = models.CharField(
+        verbose_name=_("状态"), max_length=20, choices=OrganizationStatus.choices, default=OrganizationStatus.ACTIVE
+    )
+    dissolved_on = models.DateField(verbose_name=_("注销/撤销日期"), null=True, blank=True)
+    staff_count = models.PositiveIntegerField(verbose_name=_("专职人员数"), null=True, blank=True)
+    member_count = models.PositiveIntegerField(verbose_name=_("会员数"), null=True, blank=True)
+    party_member_count = models.PositiveIntegerField(verbose_name=_("党员数"), null=True, blank=True)
+    note = models.TextField(verbose_name=_("备注"), blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name", "pk")
+        verbose_name = _("社会组织")
+        verbose_name_plural = _("社会组织")
+        indexes = [
+            models.Index(fields=["kind", "founded_on"], name="organizations_kind_founded"),
+            models.Index(fields=["founded_on", "dissolved_on"], name="organizations_active_dates"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=OrganizationStatus.ACTIVE, dissolved_on__isnull=True)
+                | (~Q(status=OrganizationStatus.ACTIVE) & Q(dissolved_on__isnull=False)),
+                name="organizations_organization_status_dates",
+                violation_error_message=_("注销或撤销的组织须有注销/撤销日期，正常的组织不能有。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=models.F("founded_on")),
+                name="organizations_organization_dissolved_after_founded",
+                violation_error_message=_("注销/撤销日期不能早于成立日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def code(self) -> str:
+        """The registry number: the USCC where there is one, otherwise our own number."""
+        return self.uscc or f"SN{self.pk:08d}"
+
+    @property
+    def area(self) -> Area:
+        return self.street or self.district
+
+    def is_active_on(self, day) -> bool:
+        return self.founded_on <= day and (self.dissolved_on is None or self.dissolved_on > day)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.uscc:
+            try:
+                self.uscc = uscc_validate(self.uscc)
+                if self.kind:
+                    uscc_validate_kind(self.uscc, self.kind)
+            except ValidationError as error:
+                errors["uscc"] = error.messages
+        else:
+            self.uscc = None
+        if self.street_id and self.district_id and self.street.parent_id != self.district_id:
+            errors["street"] = [_("街道「%(street)s」不属于%(district)s。") % {
+                "street": self.street, "district": self.district}]
+        if self.registered_on and self.founded_on and self.registered_on < self.founded_on:
+            errors["registered_on"] = [_("登记/备案日期不能早于成立日期。")]
+        if errors:
+            raise ValidationError(errors)
