@@ -10,6 +10,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from .access import user_can
+from .forms import style_fields
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -37,18 +38,37 @@ class ObjectListView(ScopedViewMixin, View):
     def get_extra_context(self, request):
         return {}
 
+    def get_add_url(self, request):
+        from django.urls import NoReverseMatch, reverse
+
+        if not user_can(request.user, self.model, "add"):
+            return None
+        try:
+            return reverse(f"{self.model._meta.app_label}:{self.model._meta.model_name}_add")
+        except NoReverseMatch:
+            return None
+
+    def get_filter_data(self, request):
+        return request.GET or None
+
+    def get_table(self, queryset, request):
+        return self.table(queryset)
+
     def get(self, request):
-        filterset = self.filterset(request.GET or None, queryset=self.get_queryset(), request=request)
+        filterset = self.filterset(self.get_filter_data(request), queryset=self.get_queryset(), request=request)
+        filterset.form.compact = True
+        style_fields(filterset.form)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         if filterset.is_bound and not filterset.is_valid():
             queryset = queryset.none()
-        table = self.table(queryset)
+        table = self.get_table(queryset, request)
         RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         context = {
             "model": self.model,
             "verbose_name_plural": self.model._meta.verbose_name_plural,
             "filterset": filterset,
             "table": table,
+            "add_url": self.get_add_url(request),
             **self.get_extra_context(request),
         }
         if request.htmx:
@@ -91,8 +111,12 @@ class ObjectEditView(ScopedViewMixin, View):
     def save_object(self, form, request):
         return form.save()
 
+    def get_success_url(self, obj):
+        return obj.get_absolute_url()
+
     def render_form(self, request, form, instance):
-        return render(request, self.template_name, {"form": form, "object": instance, "model": self.model})
+        return render(request, self.template_name, {
+            "form": form, "object": instance, "model": self.model, "verbose_name": self.model._meta.verbose_name})
 
     def get(self, request, pk=None):
         instance = self.get_object(pk)
@@ -116,5 +140,5 @@ class ObjectEditView(ScopedViewMixin, View):
                     form.add_error(None, error)
             else:
                 messages.success(request, _("已保存：%(object)s") % {"object": obj})
-                return redirect(obj.get_absolute_url())
+                return redirect(self.get_success_url(obj))
         return self.render_form(request, form, instance)

@@ -119,5 +119,8 @@ class Link(BaseModel):
     def __str__(self):
         return f"{self.hub} → {self.organization}"
 
+    def get_absolute_url(self) -> str:
+        return f"{self.organization.get_absolute_url()}#link-{self.pk}"
+
     def is_valid_on(self, day) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)

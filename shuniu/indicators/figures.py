@@ -32,7 +32,8 @@ class Figure:
         return _list_url({"covered_on": self.day.isoformat(), **self.filters})
 
     def uncovered_url(self) -> str:
-        return _list_url({"uncovered_on": self.day.isoformat(), **self.filters})
+        """The gap's organizations, on the worklist that suggests a hub for each."""
+        return _list_url({"uncovered_on": self.day.isoformat(), **self.filters}, "organizations:organization_uncovered")
 
     def as_dict(self) -> dict:
         return {
@@ -42,8 +43,8 @@ class Figure:
         }
 
 
-def _list_url(params: dict) -> str:
-    return f"{reverse('organizations:organization_list')}?{urlencode(params)}"
+def _list_url(params: dict, name: str = "organizations:organization_list") -> str:
+    return f"{reverse(name)}?{urlencode(params)}"
 
 
 def ratio(numerator: int, denominator: int, places: str = "0.01") -> Decimal | None:

@@ -1,0 +1,3 @@
+from shuniu.cli import main
+
+main()

@@ -1,0 +1,20 @@
+"""The `shuniu` command: Django's management commands with Shuniu's settings.
+
+    shuniu demo [--scale S] [--seed N] [--no-serve]   build the demo city (and serve it)
+    shuniu serve [--port P]                            serve an existing database
+    shuniu coverage --as-of 2015-06-30 --by district   print a coverage table
+"""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuniu.config.settings.dev")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["shuniu", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+
+class Command(BaseCommand):
+    help = "Serve Shuniu with waitress (a production-grade WSGI server that needs no compiler)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args, host, port, threads, **options):
+        import waitress
+
+        from shuniu.config.wsgi import application
+
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("数据库尚未迁移：请先运行 `shuniu migrate`（或 `shuniu demo`）。")
+        if not (settings.BASE_DIR / "static" / "vendor").exists():
+            raise CommandError("缺少前端资源 shuniu/static/vendor：请先运行 scripts/setup。")
+        self.stdout.write(self.style.SUCCESS(f"枢纽已启动：http://{host}:{port}/   （按 Ctrl+C 停止）"))
+        waitress.serve(application, host=host, port=port, threads=threads, ident="shuniu", _quiet=True)

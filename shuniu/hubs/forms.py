@@ -1,0 +1,61 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shuniu.areas.models import Area
+from shuniu.core.forms import DateInput, StyledFormMixin
+from shuniu.organizations.models import Organization
+
+from .models import Hub, Link
+
+
+class HubForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Hub
+        fields = ("organization", "level", "area", "system", "fields", "batch", "recognized_on", "revoked_on",
+                  "parent")
+        widgets = {"recognized_on": DateInput(), "revoked_on": DateInput(), "fields": forms.CheckboxSelectMultiple()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.select_related("parent")
+        self.fields["parent"].queryset = Hub.objects.select_related("organization")
+        self.fields["fields"].widget.attrs["class"] = ""
+
+
+class HubChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, hub):
+        return f"{hub.organization.name}（{hub.get_level_display()}·{hub.system.name}）"
+
+
+class LinkForm(StyledFormMixin, forms.ModelForm):
+    hub = HubChoiceField(queryset=Hub.objects.select_related("organization", "system"), label=_("枢纽"))
+
+    class Meta:
+        model = Link
+        fields = ("hub", "organization", "role", "start_date", "end_date", "basis", "note")
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organization = self.initial.get("organization") or self.data.get("organization")
+        # thousands of organizations: offer only the one being linked when it is known
+        if organization and str(organization).isdigit():
+            self.fields["organization"].queryset = Organization.objects.filter(pk=organization)
+        elif self.instance.pk:
+            self.fields["organization"].queryset = Organization.objects.filter(pk=self.instance.organization_id)
+        else:
+            self.fields["organization"].widget = forms.NumberInput(attrs={"class": "form-control"})
+            self.fields["organization"].help_text = _("组织编号（在组织页面的地址中）")
+
+
+class LinkEndForm(StyledFormMixin, forms.Form):
+    end_date = forms.DateField(label=_("结束日期（最后有效的一天）"), widget=DateInput())
+    reason = forms.CharField(label=_("原因"), required=False, max_length=100)
+
+
+class LinkSuggestedForm(forms.Form):
+    """The worklist's one-step link: organization, suggested hub and start day, as hidden fields."""
+
+    organization = forms.ModelChoiceField(queryset=Organization.objects.all())
+    hub = forms.ModelChoiceField(queryset=Hub.objects.select_related("organization"))
+    start_date = forms.DateField()

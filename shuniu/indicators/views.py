@@ -1,0 +1,104 @@
+from datetime import date
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from shuniu.core.access import user_can
+from shuniu.hubs.choices import HubLevel
+from shuniu.hubs.models import System
+from shuniu.organizations.models import Organization
+
+from . import selectors
+
+DIMENSION_LABELS = {
+    "district": "按区", "street": "按街道/乡镇", "kind": "按组织类型", "field": "按领域", "level": "按枢纽层级",
+    "system": "按条线",
+}
+
+
+def _parse_day(value, default: date) -> tuple[date, str | None]:
+    if not value:
+        return default, None
+    try:
+        return date.fromisoformat(value), None
+    except ValueError:
+        return default, _("日期「%(value)s」无法识别，请使用 年-月-日 格式，例如 2015-06-30。") % {"value": value}
+
+
+class IndicatorView(LoginRequiredMixin, View):
+    def check(self, request):
+        if not user_can(request.user, Organization, "view"):
+            raise PermissionDenied(_("您没有查看社会组织数据的权限。"))
+
+
+class DashboardView(IndicatorView):
+    """Headline coverage, by district (map and table), by system, by level, by kind and field, and the trend."""
+
+    def get(self, request):
+        self.check(request)
+        today = timezone.localdate()
+        day, error = _parse_day(request.GET.get("as_of"), today)
+        user = request.user
+        total = selectors.coverage_total(day=day, user=user)
+        districts = selectors.coverage_by_district(day=day, user=user)
+        systems = [figure for figure in selectors.coverage_by_system(day=day, user=user) if figure.numerator]
+        trend = selectors.coverage_trend(until=day, user=user)
+        context = {
+            "day": day, "today": today, "error": error, "total": total, "districts": districts,
+            "systems": systems, "levels": selectors.coverage_by_level(day=day, user=user),
+            "kinds": selectors.coverage_by_kind(day=day, user=user),
+            "fields": selectors.coverage_by_field(day=day, user=user),
+            "trend": trend,
+            "hub_counts": [(level.label, selectors.hub_counts_by_level(day=day, user=user).get(level.value, 0))
+                           for level in HubLevel],
+            "chart_labels": {"rate": _("覆盖率"), "high": _("高"), "low": _("低")},
+            "chart_data": {
+                "districts": [{"name": f.label, "code": f.key, "value": float(f.rate or 0), "numerator": f.numerator,
+                               "denominator": f.denominator, "url": f.uncovered_url()} for f in districts],
+                "systems": [{"name": f.label, "value": f.numerator, "url": f.covered_url()} for f in systems],
+                "trend": [{"name": f.label, "value": float(f.rate or 0), "numerator": f.numerator,
+                           "denominator": f.denominator} for f in trend],
+            },
+        }
+        return render(request, "indicators/dashboard.html", context)
+
+
+class CoverageView(IndicatorView):
+    """One dimension's coverage table as of a date."""
+
+    def get(self, request, dimension):
+        if dimension not in selectors.DIMENSIONS:
+            raise Http404
+        self.check(request)
+        day, error = _parse_day(request.GET.get("as_of"), timezone.localdate())
+        figures = selectors.coverage_by(dimension=dimension, day=day, user=request.user)
+        return render(request, "indicators/coverage.html", {
+            "day": day, "error": error, "dimension": dimension, "title": DIMENSION_LABELS[dimension],
+            "figures": figures, "dimensions": DIMENSION_LABELS,
+            "shared_denominator": dimension in ("level", "system"),
+        })
+
+
+class CoverageGrowthView(IndicatorView):
+    """Growth between two dates, with each system's share of the total and of the increase."""
+
+    def get(self, request):
+        self.check(request)
+        start, error_start = _parse_day(request.GET.get("start"), date(2009, 3, 31))
+        end, error_end = _parse_day(request.GET.get("end"), date(2015, 6, 30))
+        level = request.GET.get("level", "city")
+        if level and level not in HubLevel.values:
+            level = ""
+        errors = [e for e in (error_start, error_end) if e]
+        if start >= end:
+            errors.append(_("起始日期须早于截止日期。"))
+        growth = selectors.coverage_growth(start=start, end=end, user=request.user, level=level or None)
+        return render(request, "indicators/growth.html", {
+            "growth": growth, "errors": errors, "levels": HubLevel.choices, "level": level,
+            "systems": System.objects.all(),
+        })

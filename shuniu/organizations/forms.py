@@ -1,0 +1,25 @@
+from django import forms
+
+from shuniu.areas.models import Area
+from shuniu.core.forms import DateInput, StyledFormMixin
+
+from .models import Organization
+
+
+class OrganizationForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = (
+            "name", "former_names", "kind", "uscc", "fields", "registration_level", "registration_authority",
+            "supervisory_unit", "district", "street", "address", "legal_representative", "founded_on",
+            "registered_on", "status", "dissolved_on", "staff_count", "member_count", "party_member_count", "note",
+        )
+        widgets = {"founded_on": DateInput(), "registered_on": DateInput(), "dissolved_on": DateInput(),
+                   "fields": forms.CheckboxSelectMultiple(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = Area.objects.districts()
+        self.fields["street"].queryset = Area.objects.streets().select_related("parent")
+        self.fields["street"].label_from_instance = lambda area: f"{area.parent.name} {area.name}"
+        self.fields["fields"].widget.attrs["class"] = "form-check-inline"
