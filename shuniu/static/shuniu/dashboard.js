@@ -12,6 +12,7 @@
     fetch(element.dataset.geojson).then(function (response) { return response.json(); }).then(function (geo) {
       echarts.registerMap("beijing", geo);
       var chart = echarts.init(element);
+      chart.on("finished", function () { element.dataset.rendered = "true"; });
       var values = data.districts.map(function (d) { return d.value; });
       chart.setOption({
         tooltip: {
@@ -32,7 +33,6 @@
         }]
       });
       chart.on("click", function (p) { if (p.data && p.data.url) { window.location.href = p.data.url; } });
-      chart.on("finished", function () { element.dataset.rendered = "true"; });
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
