@@ -1,8 +1,8 @@
 """The `shuniu` command: Django's management commands with Shuniu's settings.
 
-    shuniu demo [--scale S] [--seed N] [--no-serve]   build the demo city (and serve it)
-    shuniu serve [--port P]                            serve an existing database
-    shuniu coverage --as-of 2015-06-30 --by district   print a coverage table
+shuniu demo [--scale S] [--seed N] [--no-serve]   build the demo city (and serve it)
+shuniu serve [--port P]                            serve an existing database
+shuniu coverage --as-of 2015-06-30 --by district   print a coverage table
 """
 
 import os

@@ -47,6 +47,10 @@ def areas_load(*, area_model=None, population_model=None) -> int:
             population_model.objects.update_or_create(
                 area=area,
                 year=2020,
-                defaults={"resident": int(row["resident_2020"]), "registered": None, "source": POPULATION_SOURCES[2020]},
+                defaults={
+                    "resident": int(row["resident_2020"]),
+                    "registered": None,
+                    "source": POPULATION_SOURCES[2020],
+                },
             )
     return len(by_code)

@@ -3,9 +3,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
-from shuniu.indicators.figures import ratio
-
 from shuniu.core.views import ObjectView, ScopedViewMixin
+from shuniu.indicators.figures import ratio
 from shuniu.indicators.selectors import coverage_by_district, coverage_by_street
 
 from .models import Area
@@ -20,8 +19,11 @@ class AreaListView(ScopedViewMixin, View):
     def get(self, request):
         self.get_queryset()
         today = timezone.localdate()
-        districts = Area.objects.districts().prefetch_related("populations").annotate(
-            streets=Count("children", filter=Q(children__level="street")))
+        districts = (
+            Area.objects.districts()
+            .prefetch_related("populations")
+            .annotate(streets=Count("children", filter=Q(children__level="street")))
+        )
         figures = {figure.key: figure for figure in coverage_by_district(day=today, user=request.user)}
         rows = []
         for area in districts:

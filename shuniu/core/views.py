@@ -115,8 +115,11 @@ class ObjectEditView(ScopedViewMixin, View):
         return obj.get_absolute_url()
 
     def render_form(self, request, form, instance):
-        return render(request, self.template_name, {
-            "form": form, "object": instance, "model": self.model, "verbose_name": self.model._meta.verbose_name})
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "object": instance, "model": self.model, "verbose_name": self.model._meta.verbose_name},
+        )
 
     def get(self, request, pk=None):
         instance = self.get_object(pk)

@@ -18,8 +18,7 @@ class HubFilterSet(BaseFilterSet):
     system = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("条线"))
     area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("管辖区域"))
     field = django_filters.ModelChoiceFilter(field_name="fields", queryset=Field.objects.all(), label=_("领域"))
-    recognized_on = django_filters.DateFilter(method="filter_recognized_on", label=_("认定有效于"),
-                                              widget=DATE_WIDGET)
+    recognized_on = django_filters.DateFilter(method="filter_recognized_on", label=_("认定有效于"), widget=DATE_WIDGET)
 
     class Meta:
         model = Hub

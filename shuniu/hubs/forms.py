@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
 from shuniu.core.forms import DateInput, StyledFormMixin
+from shuniu.organizations.forms import limit_organization_choices
 from shuniu.organizations.models import Organization
 
 from .models import Hub, Link
@@ -11,13 +12,13 @@ from .models import Hub, Link
 class HubForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Hub
-        fields = ("organization", "level", "area", "system", "fields", "batch", "recognized_on", "revoked_on",
-                  "parent")
+        fields = ("organization", "level", "area", "system", "fields", "batch", "recognized_on", "revoked_on", "parent")
         widgets = {"recognized_on": DateInput(), "revoked_on": DateInput(), "fields": forms.CheckboxSelectMultiple()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.select_related("parent")
+        limit_organization_choices(self)
         self.fields["parent"].queryset = Hub.objects.select_related("organization")
         self.fields["fields"].widget.attrs["class"] = ""
 
@@ -37,15 +38,7 @@ class LinkForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        organization = self.initial.get("organization") or self.data.get("organization")
-        # thousands of organizations: offer only the one being linked when it is known
-        if organization and str(organization).isdigit():
-            self.fields["organization"].queryset = Organization.objects.filter(pk=organization)
-        elif self.instance.pk:
-            self.fields["organization"].queryset = Organization.objects.filter(pk=self.instance.organization_id)
-        else:
-            self.fields["organization"].widget = forms.NumberInput(attrs={"class": "form-control"})
-            self.fields["organization"].help_text = _("组织编号（在组织页面的地址中）")
+        limit_organization_choices(self)
 
 
 class LinkEndForm(StyledFormMixin, forms.Form):

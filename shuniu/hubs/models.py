@@ -75,8 +75,12 @@ class Hub(BaseModel):
         super().clean()
         if self.area_id and self.level and self.area.level != HUB_LEVEL_AREA_LEVEL[self.level]:
             expected = AreaLevel(HUB_LEVEL_AREA_LEVEL[self.level]).label
-            raise ValidationError({"area": _("%(level)s枢纽的管辖区域应为一个%(expected)s。") % {
-                "level": HubLevel(self.level).label, "expected": expected}})
+            raise ValidationError(
+                {
+                    "area": _("%(level)s枢纽的管辖区域应为一个%(expected)s。")
+                    % {"level": HubLevel(self.level).label, "expected": expected}
+                }
+            )
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("上级枢纽不能是自己。")})
 

@@ -23,22 +23,44 @@ def link_validate(link: Link) -> None:
     if hub.organization_id == organization.pk:
         raise ValidationError({"organization": messages.LINK_SELF})
     if not hub.is_recognized_on(link.start_date):
-        raise ValidationError({"start_date": messages.LINK_HUB_NOT_RECOGNIZED % {
-            "hub": hub, "day": link.start_date, "recognized_on": hub.recognized_on,
-            "revoked": f"，撤销 {hub.revoked_on}" if hub.revoked_on else ""}})
+        raise ValidationError(
+            {
+                "start_date": messages.LINK_HUB_NOT_RECOGNIZED
+                % {
+                    "hub": hub,
+                    "day": link.start_date,
+                    "recognized_on": hub.recognized_on,
+                    "revoked": f"，撤销 {hub.revoked_on}" if hub.revoked_on else "",
+                }
+            }
+        )
     if organization.dissolved_on and link.start_date > organization.dissolved_on:
-        raise ValidationError({"start_date": messages.LINK_ORGANIZATION_DISSOLVED % {
-            "organization": organization, "dissolved_on": organization.dissolved_on}})
-    others = Link.objects.filter(organization=organization).exclude(pk=link.pk).overlapping(link.start_date, link.end_date)
+        raise ValidationError(
+            {
+                "start_date": messages.LINK_ORGANIZATION_DISSOLVED
+                % {"organization": organization, "dissolved_on": organization.dissolved_on}
+            }
+        )
+    others = (
+        Link.objects.filter(organization=organization).exclude(pk=link.pk).overlapping(link.start_date, link.end_date)
+    )
     same = others.filter(hub=hub, role=link.role).first()
     if same:
-        raise ValidationError({"start_date": messages.LINK_OVERLAP % {
-            "organization": organization, "hub": hub, "role": LinkRole(link.role).label, "period": _period(same)}})
+        raise ValidationError(
+            {
+                "start_date": messages.LINK_OVERLAP
+                % {"organization": organization, "hub": hub, "role": LinkRole(link.role).label, "period": _period(same)}
+            }
+        )
     if link.role == LinkRole.MANAGE:
         manager = others.filter(role=LinkRole.MANAGE).select_related("hub__organization").first()
         if manager:
-            raise ValidationError({"role": messages.LINK_SECOND_MANAGER % {
-                "organization": organization, "hub": manager.hub, "period": _period(manager)}})
+            raise ValidationError(
+                {
+                    "role": messages.LINK_SECOND_MANAGER
+                    % {"organization": organization, "hub": manager.hub, "period": _period(manager)}
+                }
+            )
 
 
 def _link_save(link: Link) -> Link:
@@ -49,20 +71,35 @@ def _link_save(link: Link) -> Link:
     except IntegrityError as error:  # the PostgreSQL exclusion constraints, if a concurrent write slipped past
         name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
         if name in PG_CONSTRAINT_MESSAGES:
-            raise ValidationError({PG_CONSTRAINT_MESSAGES[name]: messages.LINK_OVERLAP % {
-                "organization": link.organization, "hub": link.hub, "role": LinkRole(link.role).label,
-                "period": _period(link)}}) from error
+            raise ValidationError(
+                {
+                    PG_CONSTRAINT_MESSAGES[name]: messages.LINK_OVERLAP
+                    % {
+                        "organization": link.organization,
+                        "hub": link.hub,
+                        "role": LinkRole(link.role).label,
+                        "period": _period(link),
+                    }
+                }
+            ) from error
         raise
     return link
 
 
 @transaction.atomic
 def link_create(
-    *, hub: Hub, organization, role: str, start_date: date, end_date: date | None = None, basis: str = "",
+    *,
+    hub: Hub,
+    organization,
+    role: str,
+    start_date: date,
+    end_date: date | None = None,
+    basis: str = "",
     note: str = "",
 ) -> Link:
-    link = Link(hub=hub, organization=organization, role=role, start_date=start_date, end_date=end_date,
-                basis=basis, note=note)
+    link = Link(
+        hub=hub, organization=organization, role=role, start_date=start_date, end_date=end_date, basis=basis, note=note
+    )
     return _link_save(link)
 
 
@@ -79,8 +116,9 @@ def link_end(*, link: Link, end_date: date, reason: str = "") -> Link:
     if link.end_date is not None:
         raise ValidationError({"end_date": messages.LINK_ALREADY_ENDED % {"end_date": link.end_date}})
     if end_date < link.start_date:
-        raise ValidationError({"end_date": messages.LINK_END_BEFORE_START % {
-            "end_date": end_date, "start_date": link.start_date}})
+        raise ValidationError(
+            {"end_date": messages.LINK_END_BEFORE_START % {"end_date": end_date, "start_date": link.start_date}}
+        )
     link.end_date = end_date
     if reason:
         link.note = (f"{link.note}；" if link.note else "") + f"结束原因：{reason}"[:200]

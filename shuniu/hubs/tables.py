@@ -5,16 +5,21 @@ from .models import Hub, Link
 
 
 class HubTable(tables.Table):
-    organization = tables.Column(linkify=lambda record: record.get_absolute_url(), verbose_name=_("名称"),
-                                 order_by=("organization__name",))
+    organization = tables.Column(
+        linkify=lambda record: record.get_absolute_url(), verbose_name=_("名称"), order_by=("organization__name",)
+    )
     level = tables.Column(verbose_name=_("层级"))
     system = tables.Column(verbose_name=_("条线"), order_by=("system__sort",))
     area = tables.Column(verbose_name=_("管辖区域"), order_by=("area__code",))
     batch = tables.Column(verbose_name=_("认定批次"), default="—")
     recognized_on = tables.DateColumn(verbose_name=_("认定日期"), format="Y-m-d")
     revoked_on = tables.DateColumn(verbose_name=_("撤销认定日期"), format="Y-m-d", default="—")
-    linked = tables.Column(verbose_name=_("当日联系组织数"), empty_values=(), orderable=False,
-                           attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    linked = tables.Column(
+        verbose_name=_("当日联系组织数"),
+        empty_values=(),
+        orderable=False,
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
 
     class Meta:
         model = Hub
@@ -31,8 +36,11 @@ class HubTable(tables.Table):
 
 
 class LinkTable(tables.Table):
-    hub = tables.Column(linkify=lambda record: record.hub.get_absolute_url(), verbose_name=_("枢纽"),
-                        order_by=("hub__organization__name",))
+    hub = tables.Column(
+        linkify=lambda record: record.hub.get_absolute_url(),
+        verbose_name=_("枢纽"),
+        order_by=("hub__organization__name",),
+    )
     organization = tables.Column(linkify=True, verbose_name=_("组织"), order_by=("organization__name",))
     role = tables.Column(verbose_name=_("关系"))
     start_date = tables.DateColumn(verbose_name=_("开始日期"), format="Y-m-d")

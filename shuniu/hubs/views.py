@@ -98,8 +98,12 @@ class LinkEditView(ObjectEditView):
         link = form.save(commit=False)
         if link.pk:
             return services.link_update(link=link)
-        return services.link_create(**{name: getattr(link, name) for name in (
-            "hub", "organization", "role", "start_date", "end_date", "basis", "note")})
+        return services.link_create(
+            **{
+                name: getattr(link, name)
+                for name in ("hub", "organization", "role", "start_date", "end_date", "basis", "note")
+            }
+        )
 
     def get_success_url(self, obj):
         return obj.organization.get_absolute_url()
@@ -114,8 +118,11 @@ class LinkEndView(ScopedViewMixin, View):
 
     def get(self, request, pk):
         link = get_object_or_404(self.get_queryset(), pk=pk)
-        return render(request, self.template_name, {"object": link, "form": LinkEndForm(
-            initial={"end_date": timezone.localdate()})})
+        return render(
+            request,
+            self.template_name,
+            {"object": link, "form": LinkEndForm(initial={"end_date": timezone.localdate()})},
+        )
 
     def post(self, request, pk):
         link = get_object_or_404(self.get_queryset(), pk=pk)
@@ -151,14 +158,21 @@ class LinkAddSuggestedView(ScopedViewMixin, View):
         try:
             with transaction.atomic():
                 link = services.link_create(
-                    hub=hub, organization=organization, role=LinkRole.CONTACT,
-                    start_date=form.cleaned_data["start_date"], basis=_("未覆盖工作清单建议"),
+                    hub=hub,
+                    organization=organization,
+                    role=LinkRole.CONTACT,
+                    start_date=form.cleaned_data["start_date"],
+                    basis=_("未覆盖工作清单建议"),
                 )
                 if not Link.objects.restrict(request.user, "add").filter(pk=link.pk).exists():
                     raise PermissionDenied
         except ValidationError as error:
             messages.error(request, format_html("{}：{}", organization.name, "；".join(error.messages)))
         else:
-            messages.success(request, format_html(
-                '已建立联系：<a href="{}">{}</a> → {}', organization.get_absolute_url(), organization.name, hub.name))
+            messages.success(
+                request,
+                format_html(
+                    '已建立联系：<a href="{}">{}</a> → {}', organization.get_absolute_url(), organization.name, hub.name
+                ),
+            )
         return redirect(next_url or "organizations:organization_uncovered")

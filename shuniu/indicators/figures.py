@@ -37,8 +37,13 @@ class Figure:
 
     def as_dict(self) -> dict:
         return {
-            "key": self.key, "label": self.label, "day": self.day, "numerator": self.numerator,
-            "denominator": self.denominator, "rate": self.rate, "covered_url": self.covered_url(),
+            "key": self.key,
+            "label": self.label,
+            "day": self.day,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "rate": self.rate,
+            "covered_url": self.covered_url(),
             "uncovered_url": self.uncovered_url(),
         }
 

@@ -24,6 +24,9 @@ class CoverageTrendPoint(models.Model):
             models.UniqueConstraint(fields=["day", "district"], name="indicators_trendpoint_unique_day_district"),
         ]
 
+    def __str__(self):
+        return f"{self.day} {self.district_id}: {self.numerator}/{self.denominator}"
+
 
 class TrendState(models.Model):
     """One row: stored trend points on or after `stale_since` are out of date (NULL: all are current)."""
@@ -33,3 +36,6 @@ class TrendState(models.Model):
 
     class Meta:
         verbose_name = _("趋势状态")
+
+    def __str__(self):
+        return f"stale since {self.stale_since}" if self.stale_since else "current"

@@ -16,7 +16,11 @@ from shuniu.organizations.models import Organization
 from . import selectors
 
 DIMENSION_LABELS = {
-    "district": "按区", "street": "按街道/乡镇", "kind": "按组织类型", "field": "按领域", "level": "按枢纽层级",
+    "district": "按区",
+    "street": "按街道/乡镇",
+    "kind": "按组织类型",
+    "field": "按领域",
+    "level": "按枢纽层级",
     "system": "按条线",
 }
 
@@ -49,20 +53,43 @@ class DashboardView(IndicatorView):
         systems = [figure for figure in selectors.coverage_by_system(day=day, user=user) if figure.numerator]
         trend = selectors.coverage_trend(until=day, user=user)
         context = {
-            "day": day, "today": today, "error": error, "total": total, "districts": districts,
-            "systems": systems, "levels": selectors.coverage_by_level(day=day, user=user),
+            "day": day,
+            "today": today,
+            "error": error,
+            "total": total,
+            "districts": districts,
+            "systems": systems,
+            "levels": selectors.coverage_by_level(day=day, user=user),
             "kinds": selectors.coverage_by_kind(day=day, user=user),
             "fields": selectors.coverage_by_field(day=day, user=user),
             "trend": trend,
-            "hub_counts": [(level.label, selectors.hub_counts_by_level(day=day, user=user).get(level.value, 0))
-                           for level in HubLevel],
+            "hub_counts": [
+                (level.label, selectors.hub_counts_by_level(day=day, user=user).get(level.value, 0))
+                for level in HubLevel
+            ],
             "chart_labels": {"rate": _("覆盖率"), "high": _("高"), "low": _("低")},
             "chart_data": {
-                "districts": [{"name": f.label, "code": f.key, "value": float(f.rate or 0), "numerator": f.numerator,
-                               "denominator": f.denominator, "url": f.uncovered_url()} for f in districts],
+                "districts": [
+                    {
+                        "name": f.label,
+                        "code": f.key,
+                        "value": float(f.rate or 0),
+                        "numerator": f.numerator,
+                        "denominator": f.denominator,
+                        "url": f.uncovered_url(),
+                    }
+                    for f in districts
+                ],
                 "systems": [{"name": f.label, "value": f.numerator, "url": f.covered_url()} for f in systems],
-                "trend": [{"name": f.label, "value": float(f.rate or 0), "numerator": f.numerator,
-                           "denominator": f.denominator} for f in trend],
+                "trend": [
+                    {
+                        "name": f.label,
+                        "value": float(f.rate or 0),
+                        "numerator": f.numerator,
+                        "denominator": f.denominator,
+                    }
+                    for f in trend
+                ],
             },
         }
         return render(request, "indicators/dashboard.html", context)
@@ -77,11 +104,19 @@ class CoverageView(IndicatorView):
         self.check(request)
         day, error = _parse_day(request.GET.get("as_of"), timezone.localdate())
         figures = selectors.coverage_by(dimension=dimension, day=day, user=request.user)
-        return render(request, "indicators/coverage.html", {
-            "day": day, "error": error, "dimension": dimension, "title": DIMENSION_LABELS[dimension],
-            "figures": figures, "dimensions": DIMENSION_LABELS,
-            "shared_denominator": dimension in ("level", "system"),
-        })
+        return render(
+            request,
+            "indicators/coverage.html",
+            {
+                "day": day,
+                "error": error,
+                "dimension": dimension,
+                "title": DIMENSION_LABELS[dimension],
+                "figures": figures,
+                "dimensions": DIMENSION_LABELS,
+                "shared_denominator": dimension in ("level", "system"),
+            },
+        )
 
 
 class CoverageGrowthView(IndicatorView):
@@ -98,7 +133,14 @@ class CoverageGrowthView(IndicatorView):
         if start >= end:
             errors.append(_("起始日期须早于截止日期。"))
         growth = selectors.coverage_growth(start=start, end=end, user=request.user, level=level or None)
-        return render(request, "indicators/growth.html", {
-            "growth": growth, "errors": errors, "levels": HubLevel.choices, "level": level,
-            "systems": System.objects.all(),
-        })
+        return render(
+            request,
+            "indicators/growth.html",
+            {
+                "growth": growth,
+                "errors": errors,
+                "levels": HubLevel.choices,
+                "level": level,
+                "systems": System.objects.all(),
+            },
+        )

@@ -24,7 +24,9 @@ class OrganizationFilterSet(BaseFilterSet):
     field = django_filters.ModelChoiceFilter(field_name="fields", queryset=Field.objects.all(), label=_("领域"))
     uscc = django_filters.CharFilter(field_name="uscc", lookup_expr="startswith", label=_("统一社会信用代码前缀"))
     hub = django_filters.ModelChoiceFilter(
-        field_name="links__hub", queryset=Hub.objects.select_related("organization"), distinct=True,
+        field_name="links__hub",
+        queryset=Hub.objects.select_related("organization"),
+        distinct=True,
         label=_("曾联系的枢纽"),
     )
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("存续于"), widget=DATE_WIDGET)
@@ -42,8 +44,22 @@ class OrganizationFilterSet(BaseFilterSet):
 
     class Meta:
         model = Organization
-        fields = ["q", "kind", "status", "district", "street", "field", "uscc", "hub", "active_on",
-                  "covered_on", "uncovered_on", "covered_by_level", "covered_by_system", "covered_by_hub"]
+        fields = [
+            "q",
+            "kind",
+            "status",
+            "district",
+            "street",
+            "field",
+            "uscc",
+            "hub",
+            "active_on",
+            "covered_on",
+            "uncovered_on",
+            "covered_by_level",
+            "covered_by_system",
+            "covered_by_hub",
+        ]
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
@@ -55,6 +71,10 @@ class OrganizationFilterSet(BaseFilterSet):
         """Covered (or not) on a date, by any hub or by the hubs of the chosen level, system or hub."""
         selector = organizations_covered_on if name == "covered_on" else organizations_uncovered_on
         data = self.form.cleaned_data
-        matching = selector(day=value, level=data.get("covered_by_level") or None,
-                            system=data.get("covered_by_system"), hub=data.get("covered_by_hub"))
+        matching = selector(
+            day=value,
+            level=data.get("covered_by_level") or None,
+            system=data.get("covered_by_system"),
+            hub=data.get("covered_by_hub"),
+        )
         return queryset.filter(pk__in=matching.values("pk"))

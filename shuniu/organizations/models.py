@@ -33,7 +33,11 @@ class Organization(BaseModel):
     name = models.CharField(verbose_name=_("名称"), max_length=200, db_index=True)
     former_names = models.CharField(verbose_name=_("曾用名"), max_length=400, blank=True)
     uscc = models.CharField(
-        verbose_name=_("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True,
+        verbose_name=_("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("18位；社区备案组织和未登记组织可为空"),
     )
     kind = models.CharField(verbose_name=_("类型"), max_length=30, choices=OrganizationKind.choices)
@@ -44,12 +48,20 @@ class Organization(BaseModel):
     registration_authority = models.CharField(verbose_name=_("登记管理机关"), max_length=100, blank=True)
     supervisory_unit = models.CharField(verbose_name=_("业务主管单位"), max_length=100, blank=True)
     district = models.ForeignKey(
-        Area, verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="district_organizations",
+        Area,
+        verbose_name=_("所属区"),
+        on_delete=models.PROTECT,
+        related_name="district_organizations",
         limit_choices_to={"level": "district"},
     )
     street = models.ForeignKey(
-        Area, verbose_name=_("所属街道/乡镇"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="street_organizations", limit_choices_to={"level": "street"},
+        Area,
+        verbose_name=_("所属街道/乡镇"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="street_organizations",
+        limit_choices_to={"level": "street"},
     )
     address = models.CharField(verbose_name=_("住所"), max_length=200, blank=True)
     legal_representative = models.CharField(verbose_name=_("法定代表人/负责人"), max_length=50, blank=True)
@@ -116,8 +128,9 @@ class Organization(BaseModel):
         else:
             self.uscc = None
         if self.street_id and self.district_id and self.street.parent_id != self.district_id:
-            errors["street"] = [_("街道「%(street)s」不属于%(district)s。") % {
-                "street": self.street, "district": self.district}]
+            errors["street"] = [
+                _("街道「%(street)s」不属于%(district)s。") % {"street": self.street, "district": self.district}
+            ]
         if self.registered_on and self.founded_on and self.registered_on < self.founded_on:
             errors["registered_on"] = [_("登记/备案日期不能早于成立日期。")]
         if errors:

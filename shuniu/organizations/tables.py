@@ -22,8 +22,14 @@ class OrganizationTable(tables.Table):
         template_name = "django_tables2/bootstrap5.html"
 
     def render_fields(self, record):
-        return format_html_join("", '<span class="badge text-bg-light border me-1">{}</span>',
-                                ((field.name,) for field in record.fields.all())) or "—"
+        return (
+            format_html_join(
+                "",
+                '<span class="badge text-bg-light border me-1">{}</span>',
+                ((field.name,) for field in record.fields.all()),
+            )
+            or "—"
+        )
 
     def render_status(self, record, value):
         css = "success" if record.status == "active" else "secondary"

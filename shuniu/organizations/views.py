@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from shuniu.core.access import user_can
 from shuniu.core.views import ObjectEditView, ObjectListView, ObjectView
-from shuniu.hubs.models import Link
+from shuniu.hubs.models import Hub, Link
 from shuniu.hubs.selectors import hubs_suggested_for, organizations_covered_on
 
 from .filtersets import OrganizationFilterSet
@@ -43,13 +43,19 @@ class UncoveredOrganizationTable(OrganizationTable):
 
     def render_suggestion(self, record):
         if self._suggestions is None:
-            self._suggestions = hubs_suggested_for(organizations=[row.record for row in self.page.object_list],
-                                                   day=self.day)
+            self._suggestions = hubs_suggested_for(
+                organizations=[row.record for row in self.page.object_list], day=self.day
+            )
         hub = self._suggestions.get(record.pk)
         if hub is None:
             return format_html('<span class="text-muted">{}</span>', _("无匹配枢纽"))
-        name = format_html('<a href="{}">{}</a> <span class="badge text-bg-light border">{}·{}</span>',
-                           hub.get_absolute_url(), hub.organization.name, hub.get_level_display(), hub.system.name)
+        name = format_html(
+            '<a href="{}">{}</a> <span class="badge text-bg-light border">{}·{}</span>',
+            hub.get_absolute_url(),
+            hub.organization.name,
+            hub.get_level_display(),
+            hub.system.name,
+        )
         if not self.can_link:
             return name
         return format_html(
@@ -58,8 +64,14 @@ class UncoveredOrganizationTable(OrganizationTable):
             '<input type="hidden" name="organization" value="{}"><input type="hidden" name="hub" value="{}">'
             '<input type="hidden" name="start_date" value="{}"><input type="hidden" name="next" value="{}">'
             '<button class="btn btn-sm btn-outline-primary py-0" data-testid="link-suggested">{}</button></form>',
-            name, reverse("hubs:link_add_suggested"), get_token(self.request), record.pk, hub.pk,
-            self.day.isoformat(), self.request.get_full_path(), _("建立联系"),
+            name,
+            reverse("hubs:link_add_suggested"),
+            get_token(self.request),
+            record.pk,
+            hub.pk,
+            self.day.isoformat(),
+            self.request.get_full_path(),
+            _("建立联系"),
         )
 
 
@@ -80,8 +92,9 @@ class UncoveredOrganizationListView(OrganizationListView):
         return data
 
     def get_table(self, queryset, request):
-        return UncoveredOrganizationTable(queryset, day=self.get_day(request),
-                                          can_link=user_can(request.user, Link, "add"))
+        return UncoveredOrganizationTable(
+            queryset, day=self.get_day(request), can_link=user_can(request.user, Link, "add")
+        )
 
     def get_add_url(self, request):
         return None
@@ -105,6 +118,7 @@ class OrganizationView(ObjectView):
             "recognitions": instance.recognitions.select_related("system", "area"),
             "can_change": user_can(request.user, Organization, "change"),
             "can_link": user_can(request.user, Link, "add"),
+            "can_recognize": user_can(request.user, Hub, "add"),
             "can_end_link": user_can(request.user, Link, "change"),
         }
 

@@ -4,8 +4,16 @@ import shutil
 import pytest
 
 CHROMIUM = os.environ.get("SHUNIU_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic", "--lang=zh-CN"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--lang=zh-CN",
+]
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,13 @@ def test_dashboard_to_worklist_to_new_link(page, live_server, django_user_model)
     django_user_model.objects.create_superuser("officer", "officer@example.com", "correct-horse-9")
     build_scenario()
     haidian = Area.objects.get(code="110108")
-    hub = HubFactory(level="district", area=haidian, fields=[field("elderly"), field("education")],
-                     recognized_on=date(2010, 1, 1), organization__name="北京市海淀区社会组织联合会")
+    hub = HubFactory(
+        level="district",
+        area=haidian,
+        fields=[field("elderly"), field("education")],
+        recognized_on=date(2010, 1, 1),
+        organization__name="北京市海淀区社会组织联合会",
+    )
     today = timezone.localdate()
     total = selectors.coverage_total(day=today, user=None)
     district = next(f for f in selectors.coverage_by_district(day=today, user=None) if f.key == "110108")
@@ -42,10 +47,13 @@ def test_dashboard_to_worklist_to_new_link(page, live_server, django_user_model)
     assert page.get_by_test_id("headline-rate").inner_text() == f"{total.rate}%"
     assert page.get_by_test_id("headline-numerator").inner_text() == f"{total.numerator:,}"
     assert page.get_by_test_id("headline-denominator").inner_text() == f"{total.denominator:,}"
-    canvas_drawn = page.eval_on_selector("[data-testid=district-map] canvas", """canvas => {
+    canvas_drawn = page.eval_on_selector(
+        "[data-testid=district-map] canvas",
+        """canvas => {
         const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let painted = 0; for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) painted++; }
-        return painted; }""")
+        return painted; }""",
+    )
     assert canvas_drawn > 10000, "the Beijing map has no pixels"
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "dashboard.png", full_page=True)

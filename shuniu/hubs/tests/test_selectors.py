@@ -28,8 +28,9 @@ def test_end_date_is_the_last_covered_day():
 
 
 def test_dissolved_organization_is_neither_covered_nor_counted():
-    organization = OrganizationFactory(founded_on=date(2005, 1, 1), status=OrganizationStatus.DEREGISTERED,
-                                       dissolved_on=date(2012, 1, 1))
+    organization = OrganizationFactory(
+        founded_on=date(2005, 1, 1), status=OrganizationStatus.DEREGISTERED, dissolved_on=date(2012, 1, 1)
+    )
     LinkFactory(organization=organization, start_date=date(2010, 1, 1))
     assert organization in organizations_covered_on(day=date(2011, 12, 31))
     assert organization not in organizations_covered_on(day=date(2012, 1, 1))

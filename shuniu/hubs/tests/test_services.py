@@ -73,9 +73,13 @@ def test_editing_into_an_overlap_is_refused():
 def test_postgresql_refuses_overlaps_even_past_the_service():
     link = LinkFactory(start_date=date(2015, 1, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
-        Link.objects.create(hub=link.hub, organization=link.organization, role=link.role,
-                            start_date=date(2016, 1, 1))
+        Link.objects.create(hub=link.hub, organization=link.organization, role=link.role, start_date=date(2016, 1, 1))
     other = LinkFactory(organization=link.organization, role=LinkRole.MANAGE, start_date=date(2015, 1, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
-        Link.objects.create(hub=HubFactory(), organization=other.organization, role=LinkRole.MANAGE,
-                            start_date=date(2015, 5, 1), end_date=date(2015, 5, 2))
+        Link.objects.create(
+            hub=HubFactory(),
+            organization=other.organization,
+            role=LinkRole.MANAGE,
+            start_date=date(2015, 5, 1),
+            end_date=date(2015, 5, 2),
+        )

@@ -19,8 +19,14 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"北京市朝阳区测试协会{n}")
     kind = OrganizationKind.SOCIAL_GROUP
-    uscc = factory.LazyAttribute(lambda o: make_uscc(o.kind) if o.kind in (
-        OrganizationKind.SOCIAL_GROUP, OrganizationKind.PRIVATE_NON_ENTERPRISE, OrganizationKind.FOUNDATION) else None)
+    uscc = factory.LazyAttribute(
+        lambda o: (
+            make_uscc(o.kind)
+            if o.kind
+            in (OrganizationKind.SOCIAL_GROUP, OrganizationKind.PRIVATE_NON_ENTERPRISE, OrganizationKind.FOUNDATION)
+            else None
+        )
+    )
     district = factory.LazyFunction(district)
     street = None
     founded_on = date(2005, 1, 1)

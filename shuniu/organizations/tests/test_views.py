@@ -49,8 +49,14 @@ def test_bad_filter_date_says_so_and_lists_nothing(admin_client):
 
 def test_create_refuses_bad_uscc_with_the_expected_character(admin_client):
     url = reverse("organizations:organization_add")
-    data = {"name": "北京市朝阳区新社团", "kind": "social_group", "uscc": "51100000500000024G",
-            "district": district().pk, "founded_on": "2015-01-01", "status": "active"}
+    data = {
+        "name": "北京市朝阳区新社团",
+        "kind": "social_group",
+        "uscc": "51100000500000024G",
+        "district": district().pk,
+        "founded_on": "2015-01-01",
+        "status": "active",
+    }
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "第18位校验码应为「M」，实际为「G」" in response.content.decode()
@@ -74,24 +80,33 @@ def test_unknown_organization_is_404(admin_client):
 
 def test_worklist_suggests_and_links_in_one_step(admin_client):
     build_scenario()
-    hub = HubFactory(level="district", area=district("110108"), fields=[field("elderly")],
-                     recognized_on=date(2010, 1, 1))
+    hub = HubFactory(
+        level="district", area=district("110108"), fields=[field("elderly")], recognized_on=date(2010, 1, 1)
+    )
     url = reverse("organizations:organization_uncovered")
     response = admin_client.get(url, {"uncovered_on": DAY.isoformat(), "district": district("110108").pk})
     content = response.content.decode()
     assert hub.organization.name in content and "建立联系" in content
-    uncovered = Organization.objects.filter(district__code="110108", fields__code="elderly", links__isnull=True,
-                                            kind="social_group").first() or Organization.objects.filter(
-        district__code="110108", fields__code="elderly", links__isnull=True).first()
-    response = admin_client.post(reverse("hubs:link_add_suggested"), {
-        "organization": uncovered.pk, "hub": hub.pk, "start_date": DAY.isoformat(), "next": url})
+    uncovered = (
+        Organization.objects.filter(
+            district__code="110108", fields__code="elderly", links__isnull=True, kind="social_group"
+        ).first()
+        or Organization.objects.filter(district__code="110108", fields__code="elderly", links__isnull=True).first()
+    )
+    response = admin_client.post(
+        reverse("hubs:link_add_suggested"),
+        {"organization": uncovered.pk, "hub": hub.pk, "start_date": DAY.isoformat(), "next": url},
+    )
     assert response.status_code == 302
     link = Link.objects.get(organization=uncovered, hub=hub)
     assert link.start_date == DAY and link.role == "contact"
     page = admin_client.get(uncovered.get_absolute_url()).content.decode()
     assert hub.organization.name in page
     # linking again on the same day is refused with a reason, and nothing is written
-    response = admin_client.post(reverse("hubs:link_add_suggested"), {
-        "organization": uncovered.pk, "hub": hub.pk, "start_date": DAY.isoformat(), "next": url}, follow=True)
+    response = admin_client.post(
+        reverse("hubs:link_add_suggested"),
+        {"organization": uncovered.pk, "hub": hub.pk, "start_date": DAY.isoformat(), "next": url},
+        follow=True,
+    )
     assert "已有时间重叠的「联系」关系" in response.content.decode()
     assert Link.objects.filter(organization=uncovered, hub=hub).count() == 1

@@ -26,7 +26,9 @@ class Command(BaseCommand):
             raise CommandError("--scale 须在 0 到 20 之间（1 约为 32,000 个社会组织）。")
         call_command("migrate", verbosity=0, interactive=False)
         if Organization.objects.exists():
-            self.stdout.write("数据库中已有数据，直接使用（如需重建，请删除 var/shuniu.sqlite3 或换一个 DATABASE_URL）。")
+            self.stdout.write(
+                "数据库中已有数据，直接使用（如需重建，请删除 var/shuniu.sqlite3 或换一个 DATABASE_URL）。"
+            )
         else:
             self.stdout.write(f"正在生成示范城市（规模 {scale}，种子 {seed}）……")
             started = time.perf_counter()
@@ -37,7 +39,8 @@ class Command(BaseCommand):
         User = get_user_model()
         if not User.objects.filter(username=DEMO_USERNAME).exists():
             User.objects.create_superuser(DEMO_USERNAME, "admin@example.com", DEMO_PASSWORD)
-        self.stdout.write(self.style.SUCCESS(
-            f"登录：http://127.0.0.1:{port}/   用户名 {DEMO_USERNAME}   密码 {DEMO_PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"登录：http://127.0.0.1:{port}/   用户名 {DEMO_USERNAME}   密码 {DEMO_PASSWORD}")
+        )
         if not no_serve:
             call_command("serve", port=port)

@@ -30,8 +30,10 @@ class Command(BaseCommand):
         total = selectors.coverage_total(day=day, user=None)
         figures = [total] if by == "total" else selectors.coverage_by(dimension=by, day=day, user=None)
         headers = ("", "已覆盖", "社会组织数", "覆盖率")
-        rows = [(f.label, f"{f.numerator:,}", f"{f.denominator:,}", f"{f.rate}%" if f.rate is not None else "—")
-                for f in figures]
+        rows = [
+            (f.label, f"{f.numerator:,}", f"{f.denominator:,}", f"{f.rate}%" if f.rate is not None else "—")
+            for f in figures
+        ]
         if by != "total":
             rows.append(("全市", f"{total.numerator:,}", f"{total.denominator:,}", f"{total.rate}%"))
         widths = [max(_width(row[i]) for row in [headers, *rows]) for i in range(4)]
