@@ -26,6 +26,10 @@ from .selectors import organizations_covered_on
 from .tables import HubTable, LinkTable
 
 
+#: stored with the link, so in the registry's language whatever the user's interface language
+WORKLIST_BASIS = "未覆盖工作清单建议"
+
+
 def _day(request, name="as_of") -> date:
     try:
         return date.fromisoformat(request.GET.get(name, ""))
@@ -162,7 +166,7 @@ class LinkAddSuggestedView(ScopedViewMixin, View):
                     organization=organization,
                     role=LinkRole.CONTACT,
                     start_date=form.cleaned_data["start_date"],
-                    basis=_("未覆盖工作清单建议"),
+                    basis=WORKLIST_BASIS,
                 )
                 if not Link.objects.restrict(request.user, "add").filter(pk=link.pk).exists():
                     raise PermissionDenied

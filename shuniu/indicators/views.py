@@ -52,6 +52,7 @@ class DashboardView(IndicatorView):
         districts = selectors.coverage_by_district(day=day, user=user)
         systems = [figure for figure in selectors.coverage_by_system(day=day, user=user) if figure.numerator]
         trend = selectors.coverage_trend(until=day, user=user)
+        hub_counts = selectors.hub_counts_by_level(day=day, user=user)
         context = {
             "day": day,
             "today": today,
@@ -63,10 +64,7 @@ class DashboardView(IndicatorView):
             "kinds": selectors.coverage_by_kind(day=day, user=user),
             "fields": selectors.coverage_by_field(day=day, user=user),
             "trend": trend,
-            "hub_counts": [
-                (level.label, selectors.hub_counts_by_level(day=day, user=user).get(level.value, 0))
-                for level in HubLevel
-            ],
+            "hub_counts": [(level.label, hub_counts.get(level.value, 0)) for level in HubLevel],
             "chart_labels": {"rate": _("覆盖率"), "high": _("高"), "low": _("低")},
             "chart_data": {
                 "districts": [
