@@ -6,6 +6,10 @@ class AreaQuerySet(ScopedQuerySet):
         """The area and everything below it: one indexed prefix condition on the materialized path."""
         return self.filter(path__startswith=area.path)
 
+    def search(self, text: str):
+        text = text.strip()
+        return self.filter(name__contains=text) | self.filter(code__startswith=text)
+
     def districts(self):
         return self.filter(level="district")
 

@@ -33,7 +33,9 @@ class HubFilterSet(BaseFilterSet):
 
 class LinkFilterSet(BaseFilterSet):
     hub = django_filters.ModelChoiceFilter(queryset=Hub.objects.all(), label=_("枢纽"))
-    organization = django_filters.ModelChoiceFilter(queryset=Organization.objects.all(), label=_("组织"))
+    organization = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(), label=_("组织编号"), widget=forms.NumberInput()
+    )
     role = django_filters.MultipleChoiceFilter(choices=LinkRole.choices, label=_("关系"))
     valid_on = django_filters.DateFilter(method="filter_valid_on", label=_("有效于"), widget=DATE_WIDGET)
 

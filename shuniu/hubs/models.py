@@ -106,6 +106,7 @@ class Link(BaseModel):
 
     class Meta:
         ordering = ("-start_date", "pk")
+        permissions = [("end_link", _("可以结束联系关系"))]
         verbose_name = _("联系关系")
         verbose_name_plural = _("联系关系")
         indexes = [

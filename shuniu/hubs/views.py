@@ -117,7 +117,7 @@ class LinkEndView(ScopedViewMixin, View):
     """End a link: a form in, one service call."""
 
     queryset = Link.objects.select_related("hub__organization", "organization")
-    permission_action = "change"
+    permission_action = "end"
     template_name = "hubs/link_end.html"
 
     def get(self, request, pk):

@@ -5,6 +5,7 @@ from shuniu.areas.models import Area
 from shuniu.core.forms import DateInput, StyledFormMixin
 
 from .models import Organization
+from .validators import uscc_normalize
 
 
 class OrganizationForm(StyledFormMixin, forms.ModelForm):
@@ -41,6 +42,9 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
+        if kwargs.get("data") is not None and kwargs["data"].get("uscc"):
+            kwargs["data"] = kwargs["data"].copy()
+            kwargs["data"]["uscc"] = uscc_normalize(kwargs["data"]["uscc"])  # before the 18-character check
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = Area.objects.districts()
         self.fields["street"].queryset = Area.objects.streets().select_related("parent")

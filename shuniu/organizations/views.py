@@ -119,7 +119,7 @@ class OrganizationView(ObjectView):
             "can_change": user_can(request.user, Organization, "change"),
             "can_link": user_can(request.user, Link, "add"),
             "can_recognize": user_can(request.user, Hub, "add"),
-            "can_end_link": user_can(request.user, Link, "change"),
+            "can_end_link": user_can(request.user, Link, "end"),
         }
 
 

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "shuniu.core",
     "shuniu.accounts",
     "shuniu.areas",
@@ -39,7 +40,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "shuniu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,14 +99,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = None  # production settings set it and run collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shuniu.core.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.BasicAuthentication",  # first, so an anonymous caller gets 401
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -119,6 +120,18 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AreaLevelEnum": "shuniu.areas.choices.AreaLevel",
+        "AreaKindEnum": "shuniu.areas.choices.AreaKind",
+        "OrganizationKindEnum": "shuniu.organizations.choices.OrganizationKind",
+        "OrganizationStatusEnum": "shuniu.organizations.choices.OrganizationStatus",
+        "RegistrationLevelEnum": "shuniu.organizations.choices.RegistrationLevel",
+        "HubLevelEnum": "shuniu.hubs.choices.HubLevel",
+        "LinkRoleEnum": "shuniu.hubs.choices.LinkRole",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
@@ -130,3 +143,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Static files are served by WhiteNoise straight from the app and vendor folders (no collectstatic for the demo).
+WHITENOISE_USE_FINDERS = True
+FORMAT_MODULE_PATH = ["shuniu.config.formats"]
+USE_THOUSAND_SEPARATOR = False  # grouping comes from |intcomma where a figure is shown, never in form values

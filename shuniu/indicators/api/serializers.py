@@ -13,8 +13,13 @@ from shuniu.hubs.choices import HubLevel
 from ..selectors import DIMENSIONS, TREND_START_YEAR
 
 BY_LABELS = {
-    "total": _("全市合计"), "district": _("按区"), "street": _("按街道/乡镇"), "kind": _("按组织类型"),
-    "field": _("按领域"), "level": _("按枢纽层级"), "system": _("按条线"),
+    "total": _("全市合计"),
+    "district": _("按区"),
+    "street": _("按街道/乡镇"),
+    "kind": _("按组织类型"),
+    "field": _("按领域"),
+    "level": _("按枢纽层级"),
+    "system": _("按条线"),
 }
 
 
@@ -47,8 +52,12 @@ class TrendQuerySerializer(serializers.Serializer):
 class GrowthQuerySerializer(serializers.Serializer):
     start = serializers.DateField(label=_("起始日期"))
     end = serializers.DateField(required=False, label=_("结束日期"), help_text=_("默认今天"))
-    level = serializers.ChoiceField(choices=HubLevel.choices, required=False, label=_("枢纽层级"),
-                                    help_text=_("只计该层级枢纽联系的组织；不填则计所有层级"))
+    level = serializers.ChoiceField(
+        choices=HubLevel.choices,
+        required=False,
+        label=_("枢纽层级"),
+        help_text=_("只计该层级枢纽联系的组织；不填则计所有层级"),
+    )
 
     def validate(self, attrs):
         end = attrs.setdefault("end", timezone.localdate())
@@ -75,8 +84,13 @@ class FigureSerializer(serializers.Serializer):
     numerator = serializers.IntegerField(help_text=_("已覆盖的社会组织数"))
     denominator = serializers.IntegerField(help_text=_("存续的社会组织数"))
     gap = serializers.IntegerField(help_text=_("未覆盖数 = 分母 − 分子"))
-    rate = serializers.DecimalField(max_digits=None, decimal_places=2, coerce_to_string=False, allow_null=True,
-                                    help_text=_("覆盖率（%），分母为0时为空"))
+    rate = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text=_("覆盖率（%），分母为0时为空"),
+    )
     covered_url = serializers.SerializerMethodField(help_text=_("分子背后的组织列表（API）"))
     uncovered_url = serializers.SerializerMethodField(help_text=_("缺口背后的组织列表（API）"))
 
@@ -84,8 +98,9 @@ class FigureSerializer(serializers.Serializer):
         return organization_list_url(self.context["request"], {"covered_on": figure.day.isoformat(), **figure.filters})
 
     def get_uncovered_url(self, figure) -> str:
-        return organization_list_url(self.context["request"],
-                                     {"uncovered_on": figure.day.isoformat(), **figure.filters})
+        return organization_list_url(
+            self.context["request"], {"uncovered_on": figure.day.isoformat(), **figure.filters}
+        )
 
 
 class CoverageSerializer(serializers.Serializer):
@@ -109,10 +124,12 @@ class GrowthSerializer(serializers.Serializer):
     start = serializers.IntegerField(help_text=_("起始日期的已联系组织数"))
     end = serializers.IntegerField(help_text=_("结束日期的已联系组织数"))
     increase = serializers.IntegerField()
-    multiple = serializers.DecimalField(max_digits=None, decimal_places=1, coerce_to_string=False, allow_null=True,
-                                        help_text=_("结束数 ÷ 起始数"))
-    increase_multiple = serializers.DecimalField(max_digits=None, decimal_places=1, coerce_to_string=False,
-                                                 allow_null=True, help_text=_("增加数 ÷ 起始数"))
+    multiple = serializers.DecimalField(
+        max_digits=None, decimal_places=1, coerce_to_string=False, allow_null=True, help_text=_("结束数 ÷ 起始数")
+    )
+    increase_multiple = serializers.DecimalField(
+        max_digits=None, decimal_places=1, coerce_to_string=False, allow_null=True, help_text=_("增加数 ÷ 起始数")
+    )
     start_url = serializers.CharField(help_text=_("起始日期背后的组织列表（API）"))
     end_url = serializers.CharField(help_text=_("结束日期背后的组织列表（API）"))
 
@@ -120,10 +137,16 @@ class GrowthSerializer(serializers.Serializer):
 class SystemGrowthSerializer(serializers.Serializer):
     system = SystemBriefSerializer()
     growth = GrowthSerializer()
-    share_of_total = serializers.DecimalField(max_digits=None, decimal_places=2, coerce_to_string=False,
-                                              allow_null=True, help_text=_("占结束日期总数的百分比"))
-    share_of_increase = serializers.DecimalField(max_digits=None, decimal_places=2, coerce_to_string=False,
-                                                 allow_null=True, help_text=_("占增加数的百分比"))
+    share_of_total = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text=_("占结束日期总数的百分比"),
+    )
+    share_of_increase = serializers.DecimalField(
+        max_digits=None, decimal_places=2, coerce_to_string=False, allow_null=True, help_text=_("占增加数的百分比")
+    )
 
 
 class CoverageGrowthSerializer(serializers.Serializer):

@@ -91,14 +91,20 @@ class CoverageGrowthView(CoverageAPIView):
         def with_urls(part, **filters):
             filters = {"covered_by_level": level, **filters} if level else filters
             return {
-                "start": part.start, "end": part.end, "increase": part.increase, "multiple": part.multiple,
+                "start": part.start,
+                "end": part.end,
+                "increase": part.increase,
+                "multiple": part.multiple,
                 "increase_multiple": part.increase_multiple,
                 "start_url": organization_list_url(request, {"covered_on": start.isoformat(), **filters}),
                 "end_url": organization_list_url(request, {"covered_on": end.isoformat(), **filters}),
             }
 
         data = {
-            "start": start, "end": end, "level": level, "total": with_urls(growth["total"]),
+            "start": start,
+            "end": end,
+            "level": level,
+            "total": with_urls(growth["total"]),
             "systems": [
                 {**row, "growth": with_urls(row["growth"], covered_by_system=row["system"].pk)}
                 for row in growth["systems"]
@@ -116,13 +122,17 @@ class CoverageHubsView(CoverageAPIView):
     def get(self, request):
         day = self.query(request).get("as_of") or timezone.localdate()
         hubs = (
-            Hub.objects.restrict(request.user, "view").recognized_on(day)
+            Hub.objects.restrict(request.user, "view")
+            .recognized_on(day)
             .select_related("organization", "area", "system")
         )
         counts = selectors.hub_linked_counts(day=day, user=request.user)
         rows = [
             {
-                "hub": hub, "level_display": hub.get_level_display(), "area": hub.area, "system": hub.system,
+                "hub": hub,
+                "level_display": hub.get_level_display(),
+                "area": hub.area,
+                "system": hub.system,
                 "linked": counts.get(hub.pk, 0),
                 "linked_url": organization_list_url(request, {"covered_on": day.isoformat(), "covered_by_hub": hub.pk}),
             }

@@ -1,0 +1,73 @@
+"""Base serializers: one shape for every model.
+
+- `id`, `url` (the API detail, `<app>-api:<model>-detail`) and `display` (the record's name) on every row;
+- related records are read as nested brief objects (`<Model>BriefSerializer`) and written by id (`<field>_id`);
+- the choices of related-id fields are restricted to what the caller may view, like the forms' dropdowns;
+- `CleanModelSerializer` runs the model's `full_clean()` on the would-be row, so the API refuses exactly what
+  the forms refuse, with the model's own messages keyed by the API's field names.
+"""
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField, RelatedField
+
+from .exceptions import validation_detail
+
+
+class BaseModelSerializer(serializers.ModelSerializer):
+    display = serializers.CharField(source="__str__", read_only=True, label=_("名称"))
+
+    def build_url_field(self, field_name, model_class):
+        opts = model_class._meta
+        return serializers.HyperlinkedIdentityField, {"view_name": f"{opts.app_label}-api:{opts.model_name}-detail"}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            for field in fields.values():
+                relation = field.child_relation if isinstance(field, ManyRelatedField) else field
+                queryset = getattr(relation, "queryset", None) if isinstance(relation, RelatedField) else None
+                if queryset is not None and hasattr(queryset, "restrict"):
+                    relation.queryset = queryset.restrict(request.user, "view")
+        return fields
+
+    def model_field_names(self) -> dict:
+        """Model field name → API field name, for the writable fields whose source differs (`hub` → `hub_id`)."""
+        return {
+            field.source: name
+            for name, field in self.fields.items()
+            if not field.read_only and field.source != name and field.source != "*"
+        }
+
+    def api_validation_error(self, error: DjangoValidationError) -> serializers.ValidationError:
+        return serializers.ValidationError(validation_detail(error, self.model_field_names()))
+
+
+class BriefSerializer(BaseModelSerializer):
+    """The nested representation of a related record."""
+
+    class Meta:
+        fields = ["id", "url", "display"]
+
+
+class CleanModelSerializer(BaseModelSerializer):
+    """Validates the would-be row with the model's `full_clean()` (field rules, `clean()`, uniqueness,
+    constraints) and keeps the values `clean()` normalized (e.g. a USCC in upper case)."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        concrete = {field.name for field in model._meta.concrete_fields}
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as error:
+            raise self.api_validation_error(error) from error
+        return {name: getattr(instance, name) if name in concrete else value for name, value in attrs.items()}
