@@ -25,7 +25,6 @@ from .models import Hub, Link
 from .selectors import organizations_covered_on
 from .tables import HubTable, LinkTable
 
-
 #: stored with the link, so in the registry's language whatever the user's interface language
 WORKLIST_BASIS = "未覆盖工作清单建议"
 
