@@ -2,6 +2,10 @@
 
 from datetime import date
 
+from django.db import connection
+from django.db.models import Count
+
+from shuniu.organizations.choices import SOCIAL_KINDS
 from shuniu.organizations.models import Organization
 
 from .models import Hub, Link
@@ -37,12 +41,83 @@ def organizations_uncovered_on(*, day: date, user=None, system=None, level=None,
     return organizations_counted_on(day=day, user=user).exclude(pk__in=links.values("organization_id"))
 
 
+def coverage_counts_by_district(*, days: list[date], portable: bool = False) -> dict:
+    """{(day, district id): (covered, counted)} for every given day, over all organizations (no user scope): what
+    the stored trend keeps. Districts without a counted organization on a day are left out.
+
+    The portable path counts with the querysets above, two grouped queries per day. On PostgreSQL one statement
+    answers all days at once (shared/reference/coverage-floor.md §6, Q4 `bitmask_v2`, grouped by district too):
+    instead of filtering rows by a day, it turns each link's, hub's and organization's dated period into the set
+    of given days it holds on, a bit mask (bit k = days[k]), so it restates the three dated tests of
+    `links_covering_on` and `organizations_counted_on` (Hub.recognized_on, Link.valid_on, Organization.active_on
+    and .social()) on whole periods. Both paths give the same numbers; benchmarks/ and
+    tests/test_benchmarks_smoke.py assert it.
+    """
+    days = sorted(set(days))
+    if not days:
+        return {}
+    if connection.vendor == "postgresql" and not portable:
+        counts = {}
+        for start in range(0, len(days), 62):  # a bigint mask holds 62 days
+            counts.update(_coverage_counts_bitmask(days[start : start + 62]))
+        return counts
+    counts = {}
+    for day in days:
+        counted = organizations_counted_on(day=day).values("district_id").annotate(n=Count("pk"))
+        covered = dict(organizations_covered_on(day=day).values_list("district_id").annotate(n=Count("pk")))
+        for row in counted:
+            counts[(day, row["district_id"])] = (covered.get(row["district_id"], 0), row["n"])
+    return counts
+
+
+def _coverage_counts_bitmask(days: list[date]) -> dict:
+    """PostgreSQL. width_bucket(x, days) is the number of days <= x, so with the days in order:
+    - a hub recognised on R and revoked on V (or never) is recognised on days[k] iff lo <= k < hi, with
+      lo = #days < R and hi = #days < V (the revocation day is no longer recognised);
+    - a link from S to E inclusive (or open) is valid on days[k] iff #days < S <= k < #days <= E;
+    - an organization founded on F and dissolved on X (or never) is active on days[k] iff #days < F <= k < #days < X.
+    The mask of bits [lo, hi) is ((1 << hi) - 1) & ~((1 << lo) - 1), and 0 when hi <= lo. Per organization, the
+    OR of its links' masks is the days it is covered on, AND-ed with the days it is counted on."""
+    n = len(days)
+    one = "1::bigint"
+    arr = "ARRAY[" + ", ".join(f"DATE '{day.isoformat()}'" for day in days) + "]"
+    hub, link, org = Hub._meta.db_table, Link._meta.db_table, Organization._meta.db_table
+    sql = f"""
+WITH hub AS MATERIALIZED (
+  SELECT id, width_bucket(recognized_on - 1, {arr}) AS lo,
+         CASE WHEN revoked_on IS NULL THEN {n} ELSE width_bucket(revoked_on - 1, {arr}) END AS hi
+  FROM {hub}),
+per_org AS (
+  SELECT l.organization_id AS org,
+         bit_or((({one} << LEAST(h.hi,
+                                 CASE WHEN l.end_date IS NULL THEN {n} ELSE width_bucket(l.end_date, {arr}) END)) - 1)
+                & ~(({one} << GREATEST(h.lo, width_bucket(l.start_date - 1, {arr}))) - 1)) AS m
+  FROM {link} l JOIN hub h ON h.id = l.hub_id
+  GROUP BY 1),
+x AS (
+  SELECT o.district_id, coalesce(p.m, 0) & o.am AS c, o.am, count(*) AS n
+  FROM (SELECT id, district_id,
+               (({one} << CASE WHEN dissolved_on IS NULL THEN {n} ELSE width_bucket(dissolved_on - 1, {arr}) END) - 1)
+               & ~(({one} << width_bucket(founded_on - 1, {arr})) - 1) AS am
+        FROM {org} WHERE kind = ANY(%s)) o
+  LEFT JOIN per_org p ON p.org = o.id
+  GROUP BY 1, 2, 3)
+SELECT k, district_id, sum(n) FILTER (WHERE c & ({one} << k) <> 0), sum(n) FILTER (WHERE am & ({one} << k) <> 0)
+FROM x CROSS JOIN generate_series(0, {n - 1}) k
+GROUP BY k, district_id"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[str(kind) for kind in SOCIAL_KINDS]])
+        rows = cursor.fetchall()
+    return {(days[k], district): (int(covered or 0), int(counted)) for k, district, covered, counted in rows if counted}
+
+
 def hubs_suggested_for(*, organizations, day: date) -> dict:
     """For each organization, the hub to link it to: recognised on `day`, covering one of its fields (a hub
     with no fields covers all), with the narrowest jurisdiction containing the organization's area.
     Returns {organization pk: Hub or None}."""
-    hubs = list(Hub.objects.recognized_on(day).select_related("organization", "area", "system")
-                .prefetch_related("fields"))
+    hubs = list(
+        Hub.objects.recognized_on(day).select_related("organization", "area", "system").prefetch_related("fields")
+    )
     hub_fields = {hub.pk: {f.pk for f in hub.fields.all()} for hub in hubs}
     by_area = {}
     for hub in hubs:
@@ -53,8 +128,7 @@ def hubs_suggested_for(*, organizations, day: date) -> dict:
         fields = {f.pk for f in organization.fields.all()}
         candidates = (by_area.get(organization.street_id, []), by_area.get(organization.district_id, []), city_hubs)
         suggestions[organization.pk] = next(
-            (hub for group in candidates for hub in group
-             if not hub_fields[hub.pk] or hub_fields[hub.pk] & fields),
+            (hub for group in candidates for hub in group if not hub_fields[hub.pk] or hub_fields[hub.pk] & fields),
             None,
         )
     return suggestions
