@@ -29,9 +29,12 @@ def _parse_day(value, default: date) -> tuple[date, str | None]:
     if not value:
         return default, None
     try:
-        return date.fromisoformat(value), None
+        day = date.fromisoformat(value)
     except ValueError:
         return default, _("日期「%(value)s」无法识别，请使用 年-月-日 格式，例如 2015-06-30。") % {"value": value}
+    if day > timezone.localdate():
+        return default, _("统计日期 %(value)s 晚于今天，已按今天统计。") % {"value": value}
+    return day, None
 
 
 class IndicatorView(LoginRequiredMixin, View):
@@ -48,10 +51,9 @@ class DashboardView(IndicatorView):
         today = timezone.localdate()
         day, error = _parse_day(request.GET.get("as_of"), today)
         user = request.user
-        total = selectors.coverage_total(day=day, user=user)
-        districts = selectors.coverage_by_district(day=day, user=user)
-        systems = [figure for figure in selectors.coverage_by_system(day=day, user=user) if figure.numerator]
-        trend = selectors.coverage_trend(until=day, user=user)
+        overview = selectors.coverage_overview(day=day, user=user)  # every figure from one statement
+        total, districts, trend = overview["total"], overview["districts"], overview["trend"]
+        systems = [figure for figure in overview["systems"] if figure.numerator]
         hub_counts = selectors.hub_counts_by_level(day=day, user=user)
         context = {
             "day": day,
@@ -60,9 +62,9 @@ class DashboardView(IndicatorView):
             "total": total,
             "districts": districts,
             "systems": systems,
-            "levels": selectors.coverage_by_level(day=day, user=user),
-            "kinds": selectors.coverage_by_kind(day=day, user=user),
-            "fields": selectors.coverage_by_field(day=day, user=user),
+            "levels": overview["levels"],
+            "kinds": overview["kinds"],
+            "fields": overview["fields"],
             "trend": trend,
             "hub_counts": [(level.label, hub_counts.get(level.value, 0)) for level in HubLevel],
             "chart_labels": {"rate": _("覆盖率"), "high": _("高"), "low": _("低")},

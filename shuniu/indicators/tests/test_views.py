@@ -73,3 +73,9 @@ def test_coverage_command_prints_the_district_table():
 def test_coverage_command_refuses_a_bad_date():
     with pytest.raises(CommandError, match="无法识别"):
         call_command("coverage", "--as-of", "30/06/2015")
+
+
+def test_dashboard_refuses_a_future_date(admin_client):
+    response = admin_client.get(reverse("indicators:dashboard"), {"as_of": "9999-12-31"})
+    assert response.status_code == 200
+    assert "晚于今天，已按今天统计" in response.content.decode()
