@@ -1,10 +1,10 @@
 """Keep the stored coverage trend current: changes mark it stale from the earliest day they can affect;
-`trend_refresh` recomputes only the stale year ends, with one grouped query per day."""
+`trend_refresh` recomputes only the stale year ends: in one statement on PostgreSQL, one grouped query per day
+elsewhere (`hubs.selectors.coverage_counts_by_district`)."""
 
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Q
 
 from .models import CoverageTrendPoint, TrendState
 
@@ -25,8 +25,11 @@ def trend_refresh(*, until: date, force: bool = False) -> int:
     from .selectors import trend_days
 
     state = _state()
-    if not force and state.stale_since is None and state.computed_until and (
-        not trend_days(until) or max(trend_days(until)) <= state.computed_until
+    if (
+        not force
+        and state.stale_since is None
+        and state.computed_until
+        and (not trend_days(until) or max(trend_days(until)) <= state.computed_until)
     ):
         return 0
     return _trend_recompute(until=until, force=force)
@@ -35,7 +38,7 @@ def trend_refresh(*, until: date, force: bool = False) -> int:
 @transaction.atomic
 def _trend_recompute(*, until: date, force: bool) -> int:
     from shuniu.areas.models import Area
-    from shuniu.hubs.selectors import links_covering_on, organizations_counted_on
+    from shuniu.hubs.selectors import coverage_counts_by_district
 
     from .selectors import trend_days
 
@@ -45,17 +48,20 @@ def _trend_recompute(*, until: date, force: bool) -> int:
     stale = {day for day in stored if force or (state.stale_since is not None and day >= state.stale_since)}
     todo = sorted(stale | (set(days) - stored))
     district_ids = list(Area.objects.districts().values_list("pk", flat=True))
-    for day in todo:
-        covered = links_covering_on(day=day).values("organization_id")
-        rows = organizations_counted_on(day=day).values("district_id").annotate(
-            denominator=Count("pk"), numerator=Count("pk", filter=Q(pk__in=covered)))
-        counts = {row["district_id"]: row for row in rows}
-        CoverageTrendPoint.objects.filter(day=day).delete()
-        CoverageTrendPoint.objects.bulk_create([
-            CoverageTrendPoint(day=day, district_id=pk, numerator=counts.get(pk, {}).get("numerator", 0),
-                               denominator=counts.get(pk, {}).get("denominator", 0))
+    counts = coverage_counts_by_district(days=todo)  # one statement for all days on PostgreSQL
+    CoverageTrendPoint.objects.filter(day__in=todo).delete()
+    CoverageTrendPoint.objects.bulk_create(
+        [
+            CoverageTrendPoint(
+                day=day,
+                district_id=pk,
+                numerator=counts.get((day, pk), (0, 0))[0],
+                denominator=counts.get((day, pk), (0, 0))[1],
+            )
+            for day in todo
             for pk in district_ids
-        ])
+        ]
+    )
     if todo or state.stale_since is not None:
         TrendState.objects.filter(pk=1).update(stale_since=None, computed_until=max(stored | set(days), default=None))
     return len(todo)

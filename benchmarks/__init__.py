@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic registry at a given scale, and the dashboard's figures timed against hand-written SQL."""
