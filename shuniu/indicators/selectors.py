@@ -420,36 +420,55 @@ def trend_days(until: date) -> list[date]:
     return [date(year, 12, 31) for year in range(TREND_START_YEAR, until.year)]
 
 
-def _trend(*, until: date, user, live: Figure) -> list[Figure]:
-    from .services import trend_refresh
+def _stored_trend(until: date):
+    """The stored year-end points before `until`, summed over districts: (day, numerator, denominator)."""
+    return (
+        CoverageTrendPoint.objects.filter(day__lt=until, day__gte=date(TREND_START_YEAR, 12, 31))
+        .values("day")
+        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+        .order_by()
+    )
 
-    trend_refresh(until=until)
-    figures = []
-    if user_can(user, Organization, "view"):
-        rows = (
-            CoverageTrendPoint.objects.filter(day__lt=until, day__gte=date(TREND_START_YEAR, 12, 31))
-            .values("day")
-            .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
-            .order_by("day")
-        )
-        figures = [
-            Figure(
-                label=str(row["day"].year),
-                key=str(row["day"]),
-                day=row["day"],
-                numerator=row["numerator"],
-                denominator=row["denominator"],
-            )
-            for row in rows
-        ]
+
+def _trend_figures(*, until: date, rows, live: Figure) -> list[Figure]:
+    figures = [
+        Figure(label=str(day.year), key=str(day), day=day, numerator=numerator, denominator=denominator)
+        for day, numerator, denominator in sorted(rows)
+    ]
     live = Figure(label=str(until), key=live.key, day=live.day, numerator=live.numerator, denominator=live.denominator)
     figures.append(live)
     return figures
 
 
+def _trend(*, until: date, user, live: Figure) -> list[Figure]:
+    from .services import trend_refresh
+
+    trend_refresh(until=until)
+    rows = []
+    if user_can(user, Organization, "view"):
+        rows = [(row["day"], row["numerator"], row["denominator"]) for row in _stored_trend(until)]
+    return _trend_figures(until=until, rows=rows, live=live)
+
+
 def coverage_trend(*, until: date, user) -> list[Figure]:
-    """Coverage at each year end since 2008 (stored, refreshed when stale), then live on `until`."""
-    return _trend(until=until, user=user, live=coverage_total(day=until, user=user))
+    """Coverage at each year end since 2008 (stored, refreshed when stale), then live on `until`: the stored
+    points and the live count in one statement."""
+    from .services import trend_refresh
+
+    inputs = _inputs(day=until, user=user)
+    if not inputs:
+        return _trend(until=until, user=user, live=coverage_total(day=until, user=user))
+    trend_refresh(until=until)
+    stored, live = [], (0, 0)
+    for day, numerator, denominator in _fetch(
+        "SELECT * FROM (", _compiled(_stored_trend(until)), ") s UNION ALL ", *_covered(inputs, "NULL")
+    ):
+        if day is None:
+            live = (numerator, denominator)
+        else:
+            stored.append((day if isinstance(day, date) else date.fromisoformat(day), numerator, denominator))
+    total = Figure(label=_("全市"), key="total", day=until, numerator=live[0], denominator=live[1])
+    return _trend_figures(until=until, rows=stored, live=total)
 
 
 def hub_counts_by_level(*, day: date, user) -> dict:
