@@ -3,6 +3,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
@@ -55,8 +56,8 @@ class HubView(ObjectView):
         table = OrganizationTable(linked.select_related("district", "street").prefetch_related("fields"))
         RequestConfig(request, paginate={"per_page": 25}).configure(table)
         links_today = Link.objects.valid_on(day).filter(hub=instance, organization__in=linked.values("pk"))
-        by_role = {row["role"]: row["n"] for row in links_today.values("role").annotate(n=_count())}
-        by_kind = {row["kind"]: row["n"] for row in linked.values("kind").annotate(n=_count())}
+        by_role = {row["role"]: row["n"] for row in links_today.values("role").annotate(n=Count("pk"))}
+        by_kind = {row["kind"]: row["n"] for row in linked.values("kind").annotate(n=Count("pk"))}
         return {
             "day": day,
             "table": table,
@@ -69,22 +70,9 @@ class HubView(ObjectView):
         }
 
 
-def _count():
-    from django.db.models import Count
-
-    return Count("pk")
-
-
 class HubEditView(ObjectEditView):
     queryset = Hub.objects.all()
     form = HubForm
-
-    def save_object(self, form, request):
-        hub = form.save(commit=False)
-        hub.full_clean()
-        hub.save()
-        form.save_m2m()
-        return hub
 
 
 class LinkListView(ObjectListView):

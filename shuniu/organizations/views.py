@@ -126,10 +126,3 @@ class OrganizationView(ObjectView):
 class OrganizationEditView(ObjectEditView):
     queryset = Organization.objects.all()
     form = OrganizationForm
-
-    def save_object(self, form, request):
-        organization = form.save(commit=False)
-        organization.full_clean()
-        organization.save()
-        form.save_m2m()
-        return organization

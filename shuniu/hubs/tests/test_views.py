@@ -88,3 +88,24 @@ def test_ending_needs_the_end_permission(client, django_user_model):
     user = django_user_model.objects.get(pk=user.pk)
     client.force_login(user)
     assert client.post(reverse("hubs:link_end", args=[link.pk]), {"end_date": "2015-06-30"}).status_code == 302
+
+
+def test_recognising_a_hub_checks_the_jurisdiction_level(admin_client):
+    from shuniu.areas.models import Area
+    from shuniu.hubs.models import Hub
+    from shuniu.hubs.tests.factories import system
+
+    organization = OrganizationFactory()
+    data = {
+        "organization": organization.pk,
+        "level": "district",
+        "area": Area.objects.get(code="110000").pk,
+        "system": system().pk,
+        "recognized_on": "2012-01-01",
+    }
+    response = admin_client.post(reverse("hubs:hub_add"), data)
+    assert "区级枢纽的管辖区域应为一个区" in response.content.decode()
+    assert not Hub.objects.exists()
+    data["area"] = Area.objects.get(code="110105").pk
+    assert admin_client.post(reverse("hubs:hub_add"), data).status_code == 302
+    assert Hub.objects.get().organization == organization
