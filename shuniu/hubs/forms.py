@@ -20,7 +20,7 @@ class HubForm(StyledFormMixin, forms.ModelForm):
         self.fields["area"].queryset = Area.objects.select_related("parent")
         limit_organization_choices(self)
         self.fields["parent"].queryset = Hub.objects.select_related("organization")
-        self.fields["fields"].widget.attrs["class"] = ""
+        self.fields["fields"].widget.attrs["class"] = "sn-checks"
 
 
 class HubChoiceField(forms.ModelChoiceField):

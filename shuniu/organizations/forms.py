@@ -49,7 +49,7 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
         self.fields["district"].queryset = Area.objects.districts()
         self.fields["street"].queryset = Area.objects.streets().select_related("parent")
         self.fields["street"].label_from_instance = lambda area: f"{area.parent.name} {area.name}"
-        self.fields["fields"].widget.attrs["class"] = "form-check-inline"
+        self.fields["fields"].widget.attrs["class"] = "sn-checks"
 
 
 def limit_organization_choices(form, name: str = "organization") -> None:
