@@ -16,3 +16,23 @@ def admin_user(db, django_user_model):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """The rows the data migrations load (areas, fields, systems), for transactional tests: a test before them may
+    have flushed the database, which leaves the schema but not those rows."""
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    from shuniu.areas.models import Area
+
+    if Area.objects.exists():
+        return
+    for app, name in (
+        ("areas", "0002_load_beijing"),
+        ("organizations", "0002_load_fields"),
+        ("hubs", "0002_load_systems"),
+    ):
+        module = __import__(f"shuniu.{app}.migrations.{name}", fromlist=["load"])
+        module.load(django_apps, connection.schema_editor())

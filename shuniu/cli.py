@@ -3,6 +3,8 @@
 shuniu demo [--scale S] [--seed N] [--no-serve]   build the demo city (and serve it)
 shuniu serve [--port P]                            serve an existing database
 shuniu coverage --as-of 2015-06-30 --by district   print a coverage table
+shuniu import FILE --kind organizations [--dry-run] import a spreadsheet (organizations, hubs or links)
+shuniu export organizations --format xlsx          export a list or the coverage tables
 """
 
 import os

@@ -1,8 +1,10 @@
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
+from shuniu.core.exports import EXPORT_FORMATS, build_file
 from shuniu.core.views import ObjectView, ScopedViewMixin
 from shuniu.indicators.figures import ratio
 from shuniu.indicators.selectors import coverage_by_district, coverage_by_street
@@ -31,7 +33,29 @@ class AreaListView(ScopedViewMixin, View):
             figure = figures.get(area.code)
             per_10k = ratio(figure.denominator * 10000, population.resident, "0.1") if population else None
             rows.append((area, figure, population, per_10k))
+        if request.GET.get("export") in EXPORT_FORMATS:
+            return self.export(rows, request.GET["export"]).response()
         return render(request, self.template_name, {"rows": rows, "today": today})
+
+    def export(self, rows, export_format):
+        """The table as shown; the rate as a percentage cell in .xlsx, a number of per cent in .csv."""
+        xlsx = export_format == "xlsx"
+        headers = [_("代码"), _("区"), _("街道/乡镇"), _("常住人口"), _("已覆盖"), _("社会组织数")]
+        headers += [_("覆盖率") if xlsx else _("覆盖率（%）"), _("未覆盖"), _("每万人社会组织")]
+        values = []
+        for area, figure, population, per_10k in rows:
+            rate = figure.rate / 100 if xlsx and figure.rate is not None else figure.rate
+            resident = population.resident if population else None
+            counts = [figure.numerator, figure.denominator, rate, figure.gap]
+            values.append([area.code, area.name, area.streets, resident, *counts, per_10k])
+        return build_file(
+            title=_("行政区划"),
+            headers=headers,
+            rows=values,
+            export_format=export_format,
+            ascii_name="areas",
+            **({"number_formats": {6: "0.00%"}} if xlsx else {}),
+        )
 
 
 class AreaView(ObjectView):

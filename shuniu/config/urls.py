@@ -8,6 +8,7 @@ urlpatterns = [
     path("areas/", include("shuniu.areas.urls")),
     path("organizations/", include("shuniu.organizations.urls")),
     path("hubs/", include("shuniu.hubs.urls")),
+    path("imports/", include("shuniu.imports.urls")),
     path("api/", include("shuniu.config.api")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "shuniu.core"
     verbose_name = "核心"
+
+    def ready(self):
+        from . import bulk  # noqa: F401  (registers the `among` lookup)

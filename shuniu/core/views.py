@@ -4,12 +4,22 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
 from .access import user_can
+from .exports import (
+    EXPORT_FORMATS,
+    ExportFile,
+    build_file,
+    chosen_columns,
+    column_choices,
+    table_headers,
+    table_rows,
+)
 from .forms import style_fields
 
 
@@ -30,6 +40,9 @@ class ScopedViewMixin(LoginRequiredMixin):
 
 
 class ObjectListView(ScopedViewMixin, View):
+    """A model's list: the user's scope, a filterset and a table. `?export=xlsx` or `?export=csv` gives every row of
+    the same list (same scope, filters and sort) as a file; `columns=` chooses the columns, on screen and in files."""
+
     filterset = None
     table = None
     template_name = "generic/object_list.html"
@@ -54,26 +67,76 @@ class ObjectListView(ScopedViewMixin, View):
     def get_table(self, queryset, request):
         return self.table(queryset)
 
-    def get(self, request):
+    def get_list(self, request):
+        """The filterset and the table the page shows: the user's scope, then the filters (nothing if invalid)."""
         filterset = self.filterset(self.get_filter_data(request), queryset=self.get_queryset(), request=request)
-        filterset.form.compact = True
-        style_fields(filterset.form)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         if filterset.is_bound and not filterset.is_valid():
             queryset = queryset.none()
-        table = self.get_table(queryset, request)
+        return filterset, self.get_table(queryset, request)
+
+    def get_export_title(self, request) -> str:
+        return str(self.get_extra_context(request).get("title") or self.model._meta.verbose_name_plural)
+
+    def export(self, request, table, export_format: str) -> ExportFile:
+        """Every row of `table` (sorted as the page asks), the chosen columns, as an .xlsx or .csv file."""
+        RequestConfig(request, paginate=False).configure(table)
+        columns = chosen_columns(table, request.GET.getlist("columns"))
+        return build_file(
+            title=self.get_export_title(request),
+            headers=table_headers(table, columns),
+            rows=table_rows(table, columns),
+            export_format=export_format,
+            ascii_name=self.model._meta.model_name,
+        )
+
+    def get(self, request):
+        filterset, table = self.get_list(request)
+        export_format = request.GET.get("export")
+        if export_format in EXPORT_FORMATS and not (filterset.is_bound and filterset.errors):
+            return self.export(request, table, export_format).response()
+        filterset.form.compact = True
+        style_fields(filterset.form)
         RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
+        columns = chosen_columns(table, request.GET.getlist("columns"))
+        for name, _header in column_choices(table):
+            if name not in columns:
+                table.columns.hide(name)
         context = {
             "model": self.model,
             "verbose_name_plural": self.model._meta.verbose_name_plural,
             "filterset": filterset,
             "table": table,
             "add_url": self.get_add_url(request),
+            "column_choices": [(name, header, name in columns) for name, header in column_choices(table)],
+            "chosen_columns": columns if "columns" in request.GET else [],
+            "query_items": [
+                (key, value)
+                for key, values in request.GET.lists()
+                if key not in ("columns", "export", "page")
+                for value in values
+            ],
             **self.get_extra_context(request),
         }
         if request.htmx:
             return render(request, "generic/includes/table.html", context)
         return render(request, self.template_name, context)
+
+
+def list_export(view_class, *, user, params: QueryDict, export_format: str) -> ExportFile:
+    """The export a list page gives `user` for the query `params` (the same view code): for the command line.
+
+    Raises ValidationError with the filter errors when the filters are invalid."""
+    request = HttpRequest()
+    request.method = "GET"
+    request.GET = params
+    request.user = user
+    view = view_class()
+    view.setup(request)
+    filterset, table = view.get_list(request)
+    if filterset.is_bound and filterset.errors:
+        raise ValidationError(filterset.errors.as_text())
+    return view.export(request, table, export_format)
 
 
 class ObjectView(ScopedViewMixin, View):

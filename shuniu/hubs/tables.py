@@ -34,6 +34,15 @@ class HubTable(tables.Table):
     def render_linked(self, record):
         return f"{self.linked_counts.get(record.pk, 0):,}"
 
+    def value_linked(self, record):
+        return self.linked_counts.get(record.pk, 0)
+
+    def export_queryset(self, queryset):
+        """What an export reads: the columns' fields and the names shown for related records."""
+        return queryset.only(
+            "organization__name", "level", "system__name", "area__name", "batch", "recognized_on", "revoked_on"
+        )
+
 
 class LinkTable(tables.Table):
     hub = tables.Column(
@@ -52,3 +61,7 @@ class LinkTable(tables.Table):
         fields = ("hub", "organization", "role", "start_date", "end_date", "basis")
         attrs = {"class": "table table-sm table-hover align-middle"}
         template_name = "django_tables2/bootstrap5.html"
+
+    def export_queryset(self, queryset):
+        """What an export reads: the columns' fields and the names shown for related records."""
+        return queryset.only("hub__organization__name", "organization__name", "role", "start_date", "end_date", "basis")

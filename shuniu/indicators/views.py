@@ -14,6 +14,7 @@ from shuniu.hubs.models import System
 from shuniu.organizations.models import Organization
 
 from . import selectors
+from .exports import dashboard_export, dimension_export
 
 DIMENSION_LABELS = {
     "district": "按区",
@@ -53,6 +54,10 @@ class DashboardView(IndicatorView):
         user = request.user
         overview = selectors.coverage_overview(day=day, user=user)  # every figure from one statement
         total, districts, trend = overview["total"], overview["districts"], overview["trend"]
+        if request.GET.get("export") in ("xlsx", "csv"):
+            return dashboard_export(
+                overview=overview, day=day, user=user, export_format=request.GET["export"]
+            ).response()
         systems = [figure for figure in overview["systems"] if figure.numerator]
         hub_counts = selectors.hub_counts_by_level(day=day, user=user)
         context = {
@@ -104,6 +109,11 @@ class CoverageView(IndicatorView):
         self.check(request)
         day, error = _parse_day(request.GET.get("as_of"), timezone.localdate())
         figures = selectors.coverage_by(dimension=dimension, day=day, user=request.user)
+        if request.GET.get("export") in ("xlsx", "csv"):
+            export_format = request.GET["export"]
+            return dimension_export(
+                dimension=dimension, figures=figures, day=day, user=request.user, export_format=export_format
+            ).response()
         return render(
             request,
             "indicators/coverage.html",

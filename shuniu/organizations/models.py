@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
@@ -135,3 +137,69 @@ class Organization(BaseModel):
             errors["registered_on"] = [_("登记/备案日期不能早于成立日期。")]
         if errors:
             raise ValidationError(errors)
+
+
+class OrganizationMerge(BaseModel):
+    """A duplicate merged into a kept organization: who, when (`created_at`), and what the merged record was.
+
+    `snapshot` holds all the merged organization's fields, the links and recognitions moved to `kept` (ids and
+    dates), the links combined with one of `kept`'s and `kept`'s own values before they were filled in.
+    """
+
+    kept = models.ForeignKey(
+        Organization, verbose_name=_("保留的组织"), on_delete=models.PROTECT, related_name="merges"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    merged_pk = models.PositiveIntegerField(verbose_name=_("被合并组织的原编号"))
+    merged_name = models.CharField(verbose_name=_("被合并组织的名称"), max_length=200)
+    merged_uscc = models.CharField(verbose_name=_("被合并组织的统一社会信用代码"), max_length=18, blank=True)
+    snapshot = models.JSONField(verbose_name=_("合并前快照"), default=dict, encoder=DjangoJSONEncoder)
+    note = models.TextField(verbose_name=_("说明"), blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("组织合并记录")
+        verbose_name_plural = _("组织合并记录")
+
+    def __str__(self):
+        return f"{self.merged_name} → {self.kept}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.kept.get_absolute_url()}#merges"
+
+
+class DuplicateDismissal(BaseModel):
+    """A pair of organizations a user marked as not duplicates (不是重复); the pair is no longer suggested.
+
+    The pair is stored once, the lower primary key first.
+    """
+
+    first = models.ForeignKey(Organization, verbose_name=_("组织一"), on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Organization, verbose_name=_("组织二"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("非重复标记")
+        verbose_name_plural = _("非重复标记")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="organizations_dismissal_unique_pair"),
+            models.CheckConstraint(condition=Q(first__lt=F("second")), name="organizations_dismissal_ordered_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.first} ≠ {self.second}"

@@ -31,6 +31,35 @@ class OrganizationTable(tables.Table):
             or "—"
         )
 
+    #: what an export reads (a third of the time of whole rows at 100,000): the columns' fields, and the names shown
+    #: for related records; a column reading anything else must add it here (the export tests pin the query count)
+    export_only = ("name", "uscc", "kind", "status", "founded_on", "district__name", "street__name")
+    #: exports: {organization pk: its field names} of the chunk being read (see shuniu.core.exports)
+    export_field_names = None
+
+    def export_queryset(self, queryset):
+        """Exports look the fields up per chunk, with one light query instead of the page's prefetch."""
+        return queryset.prefetch_related(None).only(*self.export_only)
+
+    def before_export(self, records):
+        names = {}
+        rows = (
+            Organization.fields.through.objects.filter(organization_id__in=[record.pk for record in records])
+            .order_by("field__sort", "field__code")
+            .values_list("organization_id", "field__name")
+        )
+        for organization_id, name in rows:
+            names.setdefault(organization_id, []).append(name)
+        self.export_field_names = names
+
+    def value_fields(self, record):
+        if self.export_field_names is not None:
+            return "、".join(self.export_field_names.get(record.pk, ()))
+        return "、".join(field.name for field in record.fields.all())
+
     def render_status(self, record, value):
         css = "success" if record.status == "active" else "secondary"
         return format_html('<span class="badge text-bg-{}">{}</span>', css, value)
+
+    def value_status(self, value):
+        return value

@@ -1,27 +1,41 @@
 from datetime import date
 
 import django_tables2 as tables
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404
 from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
+from shuniu.areas.models import Area
 from shuniu.core.access import user_can
-from shuniu.core.views import ObjectEditView, ObjectListView, ObjectView
+from shuniu.core.views import ObjectEditView, ObjectListView, ObjectView, ScopedViewMixin
 from shuniu.hubs.models import Hub, Link
 from shuniu.hubs.selectors import hubs_suggested_for, organizations_covered_on
 
 from .filtersets import OrganizationFilterSet
 from .forms import OrganizationForm
 from .models import Organization
+from .selectors import duplicate_candidates
+from .services import duplicate_dismiss, organization_merge, organization_merge_plan
 from .tables import OrganizationTable
 
 LIST_QUERYSET = Organization.objects.select_related("district", "street").prefetch_related("fields")
 
 
 class OrganizationListView(ObjectListView):
+    template_name = "organizations/organization_list.html"
     queryset = LIST_QUERYSET
     filterset = OrganizationFilterSet
     table = OrganizationTable
@@ -40,6 +54,17 @@ class UncoveredOrganizationTable(OrganizationTable):
     def __init__(self, *args, day: date, can_link: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.day, self.can_link, self._suggestions = day, can_link, None
+
+    def export_queryset(self, queryset):
+        return super().export_queryset(queryset).prefetch_related("fields")  # the suggestions read them
+
+    def before_export(self, records):
+        """Exports read the rows in chunks: the suggestions for each chunk, in one look-up."""
+        self._suggestions = hubs_suggested_for(organizations=records, day=self.day)
+
+    def value_suggestion(self, record):
+        hub = self._suggestions.get(record.pk)
+        return hub.organization.name if hub else None
 
     def render_suggestion(self, record):
         if self._suggestions is None:
@@ -120,9 +145,146 @@ class OrganizationView(ObjectView):
             "can_link": user_can(request.user, Link, "add"),
             "can_recognize": user_can(request.user, Hub, "add"),
             "can_end_link": user_can(request.user, Link, "end"),
+            "merges": instance.merges.select_related("user"),
         }
 
 
 class OrganizationEditView(ObjectEditView):
     queryset = Organization.objects.all()
     form = OrganizationForm
+
+
+def _can_merge(user) -> bool:
+    return user_can(user, Organization, "change") and user_can(user, Organization, "delete")
+
+
+def _pk(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _duplicates_url(district_pk=None, page=None) -> str:
+    params = {key: value for key, value in (("district", district_pk), ("page", page)) if value}
+    return reverse("organizations:duplicates") + (f"?{urlencode(params)}" if params else "")
+
+
+class DuplicateListView(ScopedViewMixin, View):
+    """「疑似重复」: possible duplicates of one district side by side, each pair with merge and dismiss buttons."""
+
+    queryset = Organization.objects.all()
+    template_name = "organizations/duplicates.html"
+    per_page = 50
+    threshold = 90
+
+    def get_pairs(self, organizations, district):
+        return duplicate_candidates(queryset=organizations.filter(district=district), threshold=self.threshold)
+
+    def get(self, request):
+        organizations = self.get_queryset()
+        districts = list(Area.objects.districts())
+        chosen = request.GET.get("district", "")
+        district = next((d for d in districts if str(d.pk) == chosen), None)
+        if district is not None:
+            pairs = self.get_pairs(organizations, district)
+        else:  # the first district with candidates
+            for district in districts:
+                if pairs := self.get_pairs(organizations, district):
+                    break
+            else:
+                district, pairs = None, []
+        page = Paginator(pairs, self.per_page).get_page(request.GET.get("page"))
+        return render(
+            request,
+            self.template_name,
+            {
+                "districts": districts,
+                "district": district,
+                "page": page,
+                "pair_count": len(pairs),
+                "threshold": self.threshold,
+                "can_merge": _can_merge(request.user),
+                "can_dismiss": user_can(request.user, Organization, "change"),
+                "back_url": _duplicates_url(
+                    district.pk if district else None, page.number if page.number > 1 else None
+                ),
+            },
+        )
+
+
+class DuplicateMergeView(LoginRequiredMixin, View):
+    """Confirm a merge: shows what `organization_merge` will do (the review page POSTs here); then 确认合并."""
+
+    template_name = "organizations/duplicate_merge.html"
+    queryset = Organization.objects.select_related("district", "street").prefetch_related("fields")
+
+    def get_organizations(self, request, data):
+        if not _can_merge(request.user):
+            raise PermissionDenied(_("合并组织需要修改和删除社会组织的权限。"))
+        scoped = self.queryset.restrict(request.user, "change").restrict(request.user, "delete")
+        keep = get_object_or_404(scoped.annotate(links_count=Count("links")), pk=_pk(data.get("keep")))
+        merge = get_object_or_404(scoped.annotate(links_count=Count("links")), pk=_pk(data.get("merge")))
+        return scoped, keep, merge
+
+    def render_plan(self, request, keep, merge, note="", error=None):
+        plan = None
+        if error is None:
+            try:
+                plan = organization_merge_plan(keep=keep, merge=merge)
+            except ValidationError as refused:
+                error = refused
+        back_url = request.POST.get("back") or request.GET.get("back") or ""
+        if not url_has_allowed_host_and_scheme(back_url, allowed_hosts={request.get_host()}):
+            back_url = ""
+        context = {
+            "keep": keep,
+            "merge": merge,
+            "plan": plan,
+            "errors": error.messages if error is not None else [],
+            "note": note,
+            "back_url": back_url or _duplicates_url(keep.district_id),
+        }
+        return render(request, self.template_name, context)
+
+    def get(self, request):
+        _scoped, keep, merge = self.get_organizations(request, request.GET)
+        return self.render_plan(request, keep, merge)
+
+    def post(self, request):
+        scoped, keep, merge = self.get_organizations(request, request.POST)
+        note = request.POST.get("note", "").strip()
+        if request.POST.get("confirm") != "1":
+            return self.render_plan(request, keep, merge, note)
+        try:
+            with transaction.atomic():
+                record = organization_merge(keep=keep, merge=merge, user=request.user, note=note)
+                if not scoped.filter(pk=record.kept_id).exists():
+                    raise PermissionDenied(_("保存后的记录超出了您的权限范围。"))
+        except ValidationError as error:
+            return self.render_plan(request, keep, merge, note, error=error)
+        messages.success(
+            request, _("已将「%(merged)s」合并到「%(kept)s」。") % {"merged": record.merged_name, "kept": record.kept}
+        )
+        return redirect(record.kept.get_absolute_url())
+
+
+class DuplicateDismissView(LoginRequiredMixin, View):
+    """「不是重复」: the pair stops being suggested."""
+
+    def post(self, request):
+        if not user_can(request.user, Organization, "change"):
+            raise PermissionDenied(_("您没有执行此操作的权限。"))
+        scoped = Organization.objects.restrict(request.user, "change")
+        a = get_object_or_404(scoped, pk=_pk(request.POST.get("a")))
+        b = get_object_or_404(scoped, pk=_pk(request.POST.get("b")))
+        try:
+            duplicate_dismiss(a=a, b=b, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已标记「%(a)s」与「%(b)s」不是重复。") % {"a": a, "b": b})
+        back_url = request.POST.get("back", "")
+        if not url_has_allowed_host_and_scheme(back_url, allowed_hosts={request.get_host()}):
+            back_url = _duplicates_url(a.district_id)
+        return redirect(back_url)

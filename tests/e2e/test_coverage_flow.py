@@ -15,7 +15,7 @@ from shuniu.indicators import selectors
 from shuniu.indicators.tests.scenario import build_scenario
 from shuniu.organizations.tests.factories import field
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 

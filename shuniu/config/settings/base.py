@@ -28,12 +28,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "shuniu.core",
     "shuniu.accounts",
     "shuniu.areas",
     "shuniu.organizations",
     "shuniu.hubs",
     "shuniu.indicators",
+    "shuniu.imports",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +102,15 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+MEDIA_ROOT = Path(os.environ.get("SHUNIU_MEDIA_ROOT", VAR_DIR / "media"))  # uploaded import files and results
+MEDIA_URL = "/media/"  # never served directly: files are sent by views that check the user's rights
+
+# Background work (imports): django-tasks with its database backend, run by `shuniu db_worker` (`shuniu serve`
+# starts one beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+SHUNIU_IMPORT_MAX_BYTES = int(os.environ.get("SHUNIU_IMPORT_MAX_BYTES", 30 * 1024 * 1024))
+SHUNIU_IMPORT_MAX_ROWS = int(os.environ.get("SHUNIU_IMPORT_MAX_ROWS", 200_000))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = None  # production settings set it and run collectstatic

@@ -2,7 +2,8 @@
 
 The source strings are Simplified Chinese; shuniu/locale/en/LC_MESSAGES/django.po holds the English and django.mo is
 committed beside it, so no gettext tools are needed to run the project or these tests. After changing source strings:
-``cd shuniu && django-admin makemessages -l en …``, translate the new entries, then ``django-admin compilemessages``.
+``cd shuniu && django-admin makemessages -l en -i tests``, translate the new entries, then
+``django-admin compilemessages``.
 """
 
 import ast

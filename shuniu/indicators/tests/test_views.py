@@ -51,8 +51,9 @@ def test_unknown_dimension_is_404(admin_client):
 
 def test_growth_page_states_both_shares(admin_client):
     build_scenario()
-    response = admin_client.get(reverse("indicators:coverage_growth"),
-                                {"start": "2009-03-31", "end": DAY.isoformat(), "level": "city"})
+    response = admin_client.get(
+        reverse("indicators:coverage_growth"), {"start": "2009-03-31", "end": DAY.isoformat(), "level": "city"}
+    )
     content = response.content.decode()
     assert response.status_code == 200
     assert "占截止总数" in content and "占增量" in content and "共青团" in content

@@ -60,3 +60,10 @@ def test_any_body_with_its_check_digit_is_valid(body):
     wrong = next(c for c in USCC_ALPHABET if c != code[17])
     with pytest.raises(ValidationError):
         uscc_validate(code[:17] + wrong)
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17))
+def test_fast_check_digit_equals_python_stdnum(body):
+    from shuniu.organizations.validators import uscc_check_digit
+
+    assert uscc_check_digit(body) == stdnum_uscc.calc_check_digit(body)

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -11,8 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-worker", action="store_true", help="不启动后台任务进程（导入检查与写入）；生产环境单独运行 db_worker"
+        )
 
-    def handle(self, *args, host, port, threads, **options):
+    def handle(self, *args, host, port, threads, no_worker=False, **options):
         import waitress
 
         from shuniu.config.wsgi import application
@@ -22,5 +28,13 @@ class Command(BaseCommand):
             raise CommandError("数据库尚未迁移：请先运行 `shuniu migrate`（或 `shuniu demo`）。")
         if not (settings.BASE_DIR / "static" / "vendor").exists():
             raise CommandError("缺少前端资源 shuniu/static/vendor：请先运行 scripts/setup。")
+        worker = None
+        if not no_worker:  # background imports: django-tasks' database worker, beside the web server
+            worker = subprocess.Popen([sys.executable, "-m", "shuniu", "db_worker", "--interval", "0.5"])
         self.stdout.write(self.style.SUCCESS(f"枢纽已启动：http://{host}:{port}/   （按 Ctrl+C 停止）"))
-        waitress.serve(application, host=host, port=port, threads=threads, ident="shuniu", _quiet=True)
+        try:
+            waitress.serve(application, host=host, port=port, threads=threads, ident="shuniu", _quiet=True)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

@@ -1,0 +1,235 @@
+"""What an import is made of: the columns of a kind (one definition serves header matching, the template file and the
+checks), the rows as they pass through, and the steps every kind implements.
+
+A run is: `normalize` each row (values as offices write them → clean values, with a reason per refused cell), `plan`
+the whole file at once (duplicates inside the file, matching existing records, new / updated / unchanged), and, once
+the user confirms, `apply` the new and updated rows in one transaction.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+
+from shuniu.core.access import user_can
+
+from ..choices import RowOutcome
+from ..normalize import NormalizeError, text
+
+MAX_EXAMPLES = 5
+MEMO_SIZE = 5000  # distinct values remembered per column
+_UNSEEN = object()
+
+
+class ImportAborted(Exception):
+    """The whole import stops and nothing is written; str() is the message for the user."""
+
+
+def header_key(header: str) -> str:
+    """How headers are compared: NFKC, no whitespace, no required-marks (*), case-insensitive."""
+    folded = unicodedata.normalize("NFKC", str(header or ""))
+    return "".join(folded.split()).replace("*", "").lower()
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str  # the English field name, also accepted as a header
+    label: str  # the Chinese header offices use, and the template's header
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    help: str = ""
+    example: str = ""
+    max_length: int | None = None
+
+    def headers(self) -> Iterable[str]:
+        return (self.label, self.field, *self.aliases)
+
+
+@dataclass(slots=True)
+class Row:
+    number: int  # the row number the user sees in the spreadsheet
+    raw: dict[str, Any]  # field → cell as read
+    data: dict[str, Any] = field(default_factory=dict)  # field → clean value (only cells that were filled)
+    reasons: list[str] = field(default_factory=list)
+    outcome: str = ""
+    pk: int | None = None  # the record created, updated or matched
+    changes: dict[str, Any] = field(default_factory=dict)  # for updated rows: field → new value
+    key: Any = None  # the identity inside the file (USCC, name + district, …)
+    missing: list[str] = field(default_factory=list)  # labels of required columns left empty
+    refused: list[str] = field(default_factory=list)  # fields whose cells were refused
+    stale_since: date | None = None  # the earliest day whose coverage figures the row's write can change
+
+    def reject(self, message: str, field: str | None = None) -> None:
+        """Refuse the row; `field` names the column at fault when there is one."""
+        self.reasons.append(message)
+        if field:
+            self.refused.append(field)
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.reasons)
+
+
+class ImportDefinition:
+    """One kind of import. Subclasses declare `kind`, `model`, `columns` and implement the three steps."""
+
+    kind: ClassVar[str]
+    model: ClassVar[type]
+    columns: ClassVar[list[Column]]
+    #: True: a row that updates a stored record may leave required cells empty (checked only for new rows)
+    updates_may_omit_required: ClassVar[bool] = False
+    #: the columns that name a row in the preview's examples
+    summary_fields: ClassVar[tuple[str, ...]] = ()
+    parsers: dict[str, Callable[[Any], Any]]  # field → cleaning function (default: text)
+    by_field: dict[str, Column]
+
+    def __init__(self, *, user=None):
+        self.user = user
+
+    # --- columns --------------------------------------------------------------------------------------------------
+
+    @classmethod
+    def column(cls, name: str) -> Column:
+        return next(column for column in cls.columns if column.field == name)
+
+    @classmethod
+    def header_index(cls) -> dict[str, str]:
+        """Every accepted header (folded) → field."""
+        index = {}
+        for column in cls.columns:
+            for header in column.headers():
+                index.setdefault(header_key(header), column.field)
+        return index
+
+    @classmethod
+    def known_headers(cls) -> list[str]:
+        return [header for column in cls.columns for header in column.headers()]
+
+    @classmethod
+    def auto_mapping(cls, headers: list[str]) -> dict[str, str]:
+        """File header → field for every header the definition recognises ("" for the rest); first one wins."""
+        index, used, mapping = cls.header_index(), set(), {}
+        for header in headers:
+            field_name = index.get(header_key(header), "")
+            if field_name in used:
+                field_name = ""
+            used.add(field_name)
+            mapping[header] = field_name
+        return mapping
+
+    @classmethod
+    def missing_required(cls, mapping: dict[str, str]) -> list[Column]:
+        mapped = set(mapping.values())
+        return [column for column in cls.columns if column.required and column.field not in mapped]
+
+    # --- the three steps ------------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read what the checks need from the database (areas, fields, …) once per run."""
+        self.parsers = {}
+        self.by_field = {column.field: column for column in self.columns}
+        self._required = [column for column in self.columns if column.required]
+        self._cells = None
+
+    def normalize(self, row: Row) -> None:
+        """Clean every mapped cell; a refused cell adds a reason naming its column."""
+        if self._cells is None:  # the parsers are complete once the subclass's load() has run
+            self._cells = {
+                column.field: (self.parsers.get(column.field, text), column.label, column.max_length)
+                for column in self.columns
+            }
+            self._memo = {name: {} for name in self._cells}
+        cells, memos, data = self._cells, self._memo, row.data
+        for field_name, value in row.raw.items():
+            parse, label, max_length = cells[field_name]
+            memo, key = memos[field_name], (value.__class__, value)
+            clean = memo.get(key, _UNSEEN)
+            if clean is _UNSEEN:  # offices repeat kinds, districts, dates and fields: each is parsed once
+                try:
+                    clean = parse(value)
+                except NormalizeError as error:
+                    clean = error
+                if len(memo) < MEMO_SIZE:
+                    memo[key] = clean
+            if isinstance(clean, NormalizeError):
+                row.reject(_("「%(column)s」%(message)s") % {"column": label, "message": clean}, field_name)
+                continue
+            if clean is None or clean == "" or (type(clean) is frozenset and not clean):
+                continue
+            if max_length and type(clean) is str and len(clean) > max_length:
+                row.reject(
+                    _("「%(column)s」超过%(max)d个字（实际%(length)d个）。")
+                    % {"column": label, "max": max_length, "length": len(clean)},
+                    field_name,
+                )
+                continue
+            data[field_name] = clean
+        for column in self._required:
+            if column.field not in data and column.field not in row.refused:
+                row.missing.append(column.label)
+        if not self.updates_may_omit_required:
+            self.reject_missing(row)
+        self.validate_row(row)
+
+    @staticmethod
+    def reject_missing(row: Row) -> None:
+        for label in row.missing:
+            message = _("「%(column)s」必填，不能为空。") % {"column": label}
+            if message not in row.reasons:
+                row.reject(message)
+
+    def validate_row(self, row: Row) -> None:
+        """Checks across the cells of one row; runs also when a cell was refused (check what is in `row.data`)."""
+
+    def plan(self, rows: list[Row]) -> None:
+        """Decide every row's outcome: rejected, new, updated or unchanged."""
+        raise NotImplementedError
+
+    def apply(self, rows: list[Row]) -> None:
+        """Write the new and updated rows (the caller holds the transaction)."""
+        raise NotImplementedError
+
+    # --- helpers for subclasses -----------------------------------------------------------------------------------
+
+    def recheck_scope(self, model, new: list[Row], updated: list[Row]) -> None:
+        """Inside the transaction: every record written is within the user's scope, or the whole import rolls back."""
+        if self.user is None:
+            return
+        for action, rows in (("add", new), ("change", updated)):
+            pks = [row.pk for row in rows]
+            if pks and not user_can(self.user, model, action):
+                raise ImportAborted(
+                    _("您没有%(action)s%(model)s的权限，导入未执行。")
+                    % {"action": _("新增") if action == "add" else _("修改"), "model": model._meta.verbose_name}
+                )
+            inside = 0
+            for start in range(0, len(pks), 2000):
+                inside += model.objects.restrict(self.user, action).filter(pk__in=pks[start : start + 2000]).count()
+            if inside != len(pks):
+                raise ImportAborted(_("有%(count)d行超出了您的权限范围，导入未执行。") % {"count": len(pks) - inside})
+
+    @staticmethod
+    def reject_duplicates_in_file(rows: list[Row], message: str) -> None:
+        """Rows whose `key` an earlier row already has are refused; `message` takes %(row)d, the first row."""
+        first: dict[Any, int] = {}
+        for row in rows:
+            if row.rejected or row.key is None:
+                continue
+            if row.key in first:
+                row.reject(message % {"row": first[row.key]})
+            else:
+                first[row.key] = row.number
+
+    @staticmethod
+    def settle(row: Row, existing: dict[str, Any] | None) -> None:
+        """Set the outcome of a valid row from the matched record's current values (None: no record)."""
+        if existing is None:
+            row.outcome = RowOutcome.NEW
+            return
+        row.changes = {name: value for name, value in row.data.items() if existing.get(name) != value}
+        row.outcome = RowOutcome.UPDATED if row.changes else RowOutcome.UNCHANGED

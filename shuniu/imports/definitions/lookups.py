@@ -1,0 +1,97 @@
+"""Finding the organizations and hubs a row refers to: by USCC, or by name (folded by `name_key`) within a district."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+
+from shuniu.hubs.models import Hub, System
+from shuniu.organizations.models import Organization
+
+from ..normalize import NormalizeError, name_key
+
+CHUNK = 2000
+
+
+class OrganizationIndex:
+    """Resolves (USCC, name, district) references in bulk: `prepare` once with all of them, then `find` per row."""
+
+    def __init__(self):
+        self.by_uscc: dict[str, int] = {}
+        self.by_name: dict[str, list[tuple[int, int]]] = defaultdict(list)  # name_key → [(pk, district_id)]
+        self.names: dict[int, str] = {}
+
+    def prepare(self, usccs: set[str], names: set[str]) -> None:
+        usccs, keys = list(usccs), {name_key(name) for name in names if name}
+        for start in range(0, len(usccs), CHUNK):
+            for pk, uscc, name in Organization.objects.filter(uscc__in=usccs[start : start + CHUNK]).values_list(
+                "pk", "uscc", "name"
+            ):
+                self.by_uscc[uscc] = pk
+                self.names[pk] = name
+        if keys:
+            for pk, name, district_id in Organization.objects.values_list("pk", "name", "district_id").iterator(
+                chunk_size=5000
+            ):
+                key = name_key(name)
+                if key in keys:
+                    self.by_name[key].append((pk, district_id))
+                    self.names[pk] = name
+
+    def find(self, *, uscc: str = "", name: str = "", district=None, label: str) -> int:
+        """The organization's pk, or NormalizeError saying why none or several match."""
+        if uscc:
+            pk = self.by_uscc.get(uscc)
+            if pk is None:
+                raise NormalizeError(
+                    _("找不到统一社会信用代码为%(uscc)s的%(label)s：请先导入该组织。") % {"uscc": uscc, "label": label}
+                )
+            return pk
+        candidates = self.by_name.get(name_key(name), [])
+        if district is not None:
+            candidates = [c for c in candidates if c[1] == district.pk]
+        if not candidates:
+            where = _("%(district)s的") % {"district": district.name} if district is not None else ""
+            raise NormalizeError(
+                _("找不到%(where)s%(label)s「%(name)s」：请核对名称，或先导入该组织。")
+                % {"where": where, "label": label, "name": name}
+            )
+        if len(candidates) > 1:
+            raise NormalizeError(
+                _("有%(count)d个名为「%(name)s」的组织：请填写统一社会信用代码或所属区。")
+                % {"count": len(candidates), "name": name}
+            )
+        return candidates[0][0]
+
+
+class SystemResolver:
+    def __init__(self):
+        self.by_name = {}
+        for pk, code, name in System.objects.values_list("pk", "code", "name"):
+            self.by_name[name] = self.by_name[code] = pk
+        self.names = "、".join(System.objects.values_list("name", flat=True))
+
+    def __call__(self, value) -> int | None:
+        from ..normalize import text
+
+        value = text(value)
+        if not value:
+            return None
+        pk = self.by_name.get(value)
+        if pk is None:
+            raise NormalizeError(
+                _("「%(value)s」不是已有的条线。可选：%(names)s") % {"value": value, "names": self.names}
+            )
+        return pk
+
+
+def hubs_by_organization(organization_ids: set[int]) -> dict[int, list[Hub]]:
+    hubs = defaultdict(list)
+    ids = list(organization_ids)
+    for start in range(0, len(ids), CHUNK):
+        for hub in Hub.objects.filter(organization_id__in=ids[start : start + CHUNK]).select_related(
+            "organization", "system", "area"
+        ):
+            hubs[hub.organization_id].append(hub)
+    return hubs

@@ -1,0 +1,445 @@
+"""Importing organizations: upsert by USCC, or by normalised name + district for organizations without one.
+
+Policy (also shown on the upload page): a filled cell sets the field; an empty cell leaves the stored value as it is
+(a spreadsheet never blanks a record by omission). 领域 given in a row replaces the organization's fields.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.cn import uscc as stdnum_uscc
+
+from shuniu.core.bulk import allocate_ids, insert_rows, timestamps
+from shuniu.organizations.choices import (
+    REGISTERED_KIND_CATEGORY,
+    OrganizationKind,
+    OrganizationStatus,
+    RegistrationLevel,
+)
+from shuniu.organizations.models import Field, Organization
+from shuniu.organizations.validators import uscc_validate, uscc_validate_kind
+
+from ..choices import ImportKind, RowOutcome
+from ..normalize import (
+    ORGANIZATION_KIND_SYNONYMS,
+    AreaResolver,
+    ChoiceResolver,
+    NormalizeError,
+    code,
+    name_key,
+    parse_date,
+    parse_int,
+    split_list,
+)
+from .base import Column, ImportDefinition, Row
+
+CHUNK = 2000
+EARLIEST_FOUNDING = date(1900, 1, 1)
+LOOKUP_CHUNK = 20_000  # values per look-up query (`__among`: one array on PostgreSQL, under SQLite's variable limit)
+AREA_FIELDS = ("district", "street")
+#: a change to one of these can change coverage figures, back to the organization's founding
+COVERAGE_FIELDS = {"kind", "district", "street", "founded_on", "dissolved_on", "status"}
+KIND_BY_CATEGORY = {category: kind for kind, category in REGISTERED_KIND_CATEGORY.items()}
+
+
+def _example_uscc() -> str:
+    body = "51110105MJ0000001"
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def parse_founded_on(value):
+    """Founding dates reach back before 1949 (the Red Cross Society of China: 1904)."""
+    return parse_date(value, min_date=EARLIEST_FOUNDING)
+
+
+def _pk(area):
+    return area.pk if area is not None else None
+
+
+def _model_names(attnames: list[str]) -> list[str]:
+    """Field names for attnames (district_id → district)."""
+    by_attname = {field.attname: field.name for field in Organization._meta.concrete_fields}
+    return [by_attname[name] for name in attnames]
+
+
+class FieldResolver:
+    """领域 by name (or code), several per cell."""
+
+    def __init__(self):
+        self.by_name = {}
+        for pk, code_, name in Field.objects.values_list("pk", "code", "name"):
+            self.by_name[name] = self.by_name[code_] = pk
+        self.names = "、".join(Field.objects.values_list("name", flat=True))
+
+    def __call__(self, value) -> frozenset[int]:
+        ids = set()
+        for name in split_list(value):
+            pk = self.by_name.get(name)
+            if pk is None:
+                raise NormalizeError(
+                    _("中的「%(name)s」不是已有的领域。可选：%(names)s") % {"name": name, "names": self.names}
+                )
+            ids.add(pk)
+        return frozenset(ids)
+
+
+class OrganizationDefinition(ImportDefinition):
+    kind = ImportKind.ORGANIZATIONS
+    model = Organization
+    summary_fields = ("name", "uscc", "kind", "district")
+    columns = [
+        Column(
+            "name",
+            "名称",
+            ("组织名称", "社会组织名称", "单位名称", "机构名称"),
+            required=True,
+            max_length=200,
+            example="北京市朝阳区阳光志愿者协会",
+        ),
+        Column(
+            "uscc",
+            "统一社会信用代码",
+            ("信用代码", "社会信用代码", "统一代码", "USCC"),
+            help="18位；社区备案组织和未登记组织可为空。按此代码匹配已有组织。",
+            example=_example_uscc(),
+        ),
+        Column(
+            "kind",
+            "社会组织类型",
+            ("组织类型", "类型", "类别", "组织类别"),
+            required=True,
+            help="社会团体、民办非企业单位（社会服务机构）、基金会、社区社会组织（备案）、草根组织、高校社团、人民团体·群团组织",
+            example="社会团体",
+        ),
+        Column("registration_level", "登记层级", ("登记级别",), help="市级、区级、街道/乡镇（备案）", example="区级"),
+        Column("registration_authority", "登记管理机关", ("登记机关",), max_length=100, example="北京市朝阳区民政局"),
+        Column("supervisory_unit", "业务主管单位", ("主管单位",), max_length=100, example="北京市朝阳区文化和旅游局"),
+        Column(
+            "legal_representative",
+            "法定代表人",
+            ("负责人", "法定代表人/负责人", "法人代表", "法人"),
+            max_length=50,
+            example="张伟",
+        ),
+        Column(
+            "founded_on",
+            "成立登记日期",
+            ("成立日期", "成立时间", "登记成立日期"),
+            required=True,
+            help="如 2015-12-01、2015/12/1、2015年12月1日；只写到月份（2015.12）按当月1日。",
+            example="2015-12-01",
+        ),
+        Column("registered_on", "登记/备案日期", ("登记日期", "备案日期"), example="2015-12-01"),
+        Column(
+            "address", "住所", ("地址", "办公地址", "注册地址", "住址"), max_length=200, example="朝阳区三里屯路19号"
+        ),
+        Column(
+            "district",
+            "所属区",
+            ("区", "所在区", "区县", "所属区县", "所在区县"),
+            required=True,
+            help="如 朝阳区、北京市朝阳区、朝阳；填了街道时可空",
+            example="朝阳区",
+        ),
+        Column(
+            "street",
+            "所属街道",
+            ("街道", "街道/乡镇", "所属街道/乡镇", "街乡", "所在街道", "所属街乡", "乡镇"),
+            help="在所属区内解析，如 三里屯街道、三里屯",
+            example="三里屯街道",
+        ),
+        Column(
+            "fields",
+            "领域",
+            ("活动领域", "业务领域", "所属领域", "服务领域"),
+            help="可填多个，用顿号或逗号分隔",
+            example="志愿服务、社区服务",
+        ),
+        Column("status", "状态", ("登记状态",), help="正常、已注销、已撤销登记；空为正常", example="正常"),
+        Column("dissolved_on", "注销/撤销日期", ("注销日期", "撤销日期")),
+        Column("staff_count", "专职人员数", ("专职人数", "从业人员数"), example="3"),
+        Column("member_count", "会员数", ("会员数量",), example="120"),
+        Column("party_member_count", "党员数", ("党员人数",), example="2"),
+        Column("former_names", "曾用名", (), max_length=400),
+        Column("note", "备注", ("说明",)),
+    ]
+
+    updates_may_omit_required = True
+    DATE_FIELDS = ("founded_on", "registered_on", "dissolved_on")
+    INT_FIELDS = ("staff_count", "member_count", "party_member_count")
+
+    def load(self) -> None:
+        super().load()
+        self.areas = AreaResolver.load()
+        kinds = ChoiceResolver(OrganizationKind, ORGANIZATION_KIND_SYNONYMS)
+        levels = ChoiceResolver(RegistrationLevel, {"市": "city", "区": "district", "街道": "street", "备案": "street"})
+        statuses = ChoiceResolver(
+            OrganizationStatus, {"存续": "active", "活动": "active", "注销": "deregistered", "撤销": "revoked"}
+        )
+        self.parsers.update(
+            uscc=code,
+            kind=kinds.resolve,
+            registration_level=levels.resolve,
+            status=statuses.resolve,
+            fields=FieldResolver(),
+            district=self.areas.district,
+            street=lambda value: value,  # resolved in validate_row, within the row's district
+            **dict.fromkeys(self.DATE_FIELDS, parse_date),
+            **dict.fromkeys(self.INT_FIELDS, parse_int),
+        )
+        self.parsers["founded_on"] = parse_founded_on
+        self.today = timezone.localdate()
+
+    def validate_row(self, row: Row) -> None:
+        data = row.data
+        if "street" in data:
+            try:
+                street = self.areas.street(data["street"], data.get("district"))
+            except NormalizeError as error:
+                row.reject(_("「所属街道」%(message)s") % {"message": error}, "street")
+                return
+            data["street"] = street
+            if street is not None and "district" not in data:
+                data["district"] = street.parent
+        if "uscc" in data:
+            try:
+                data["uscc"] = uscc_validate(data["uscc"])
+                if "kind" not in data and data["uscc"][0] == "5":
+                    data["kind"] = KIND_BY_CATEGORY.get(data["uscc"][1])
+                if data.get("kind"):
+                    uscc_validate_kind(data["uscc"], data["kind"])
+            except ValidationError as error:
+                row.reject(_("「统一社会信用代码」%(message)s") % {"message": "".join(error.messages)}, "uscc")
+        for name in self.DATE_FIELDS:
+            if data.get(name) and data[name] > self.today:
+                row.reject(
+                    _("「%(column)s」%(day)s 晚于今天。") % {"column": self.by_field[name].label, "day": data[name]}
+                )
+        founded = data.get("founded_on")
+        if founded and data.get("registered_on") and data["registered_on"] < founded:
+            row.reject(_("「登记/备案日期」不能早于成立日期。"))
+        if founded and data.get("dissolved_on") and data["dissolved_on"] < founded:
+            row.reject(_("「注销/撤销日期」不能早于成立日期。"))
+        if (
+            data.get("dissolved_on")
+            and data.get("status", OrganizationStatus.DEREGISTERED) == OrganizationStatus.ACTIVE
+        ):
+            row.reject(_("「状态」为正常，却填了注销/撤销日期。"))
+        elif data.get("dissolved_on") and "status" not in data:
+            data["status"] = OrganizationStatus.DEREGISTERED
+        elif data.get("status", OrganizationStatus.ACTIVE) != OrganizationStatus.ACTIVE and not data.get(
+            "dissolved_on"
+        ):
+            row.reject(_("「注销/撤销日期」已注销或撤销的组织须填写注销/撤销日期。"))
+        if data.get("uscc"):
+            row.key = ("uscc", data["uscc"])
+        elif data.get("district") and data.get("name"):
+            row.key = ("name", data["district"].pk, name_key(data["name"]))
+        else:  # without a code, the name and the district are what identifies the organization
+            self.reject_missing(row)
+
+    # --- plan -----------------------------------------------------------------------------------------------------
+
+    def plan(self, rows: list[Row]) -> None:
+        self.reject_duplicates_in_file(
+            rows, _("与第%(row)d行是同一组织（统一社会信用代码或区内名称相同），本行未导入。")
+        )
+        valid = [row for row in rows if not row.rejected]
+        by_uscc = self._existing_by_uscc([row.data["uscc"] for row in valid if row.data.get("uscc")])
+        unmatched = [row for row in valid if by_uscc.get(row.data.get("uscc")) is None]
+        by_name = self._existing_by_name(unmatched)
+        matched: dict[int, Row] = {}
+        for row in valid:
+            pk = by_uscc.get(row.data.get("uscc"))
+            if pk is None and by_name and row.data.get("district") and row.data.get("name"):
+                candidates = by_name.get((row.data["district"].pk, name_key(row.data["name"])), [])
+                if row.data.get("uscc"):  # a code not yet known: it may be the first code of a filed organization
+                    candidates = [c for c in candidates if not c[1]]
+                if len(candidates) > 1:
+                    row.reject(
+                        _("所属区内有%(count)d个同名组织，无法判断是哪一个：请填写统一社会信用代码。")
+                        % {"count": len(candidates)}
+                    )
+                    continue
+                pk = candidates[0][0] if candidates else None
+            if pk is not None:
+                if pk in matched:
+                    row.reject(_("与第%(row)d行匹配到同一个已有组织，本行未导入。") % {"row": matched[pk].number})
+                    continue
+                matched[pk] = row
+            row.pk = pk
+        existing = self._existing_values(list(matched))
+        self._check_scope(matched, existing)
+        for row in valid:
+            if row.pk is None:
+                self.reject_missing(row)  # a new organization needs every required cell
+            if not row.rejected:
+                self.settle(row, existing.get(row.pk) if row.pk else None)
+                if row.outcome == RowOutcome.UPDATED:
+                    self._check_merged_dates(row, existing[row.pk])
+        for row in rows:  # a refused row that matches nothing: say also which required cells are empty
+            if row.rejected and row.pk is None:
+                self.reject_missing(row)
+
+    def _existing_by_uscc(self, codes: list[str]) -> dict[str, int]:
+        found = {}
+        for start in range(0, len(codes), LOOKUP_CHUNK):
+            chunk = codes[start : start + LOOKUP_CHUNK]
+            found.update(Organization.objects.filter(uscc__among=set(chunk)).values_list("uscc", "pk"))
+        return found
+
+    def _existing_by_name(self, rows: list[Row]) -> dict[tuple, list[tuple[int, str | None]]]:
+        """Stored organizations of the rows' districts by (district, folded name); names are folded only when the
+        districts hold organizations at all."""
+        rows = [row for row in rows if row.data.get("district") and row.data.get("name")]
+        index = defaultdict(list)
+        districts = {row.data["district"].pk for row in rows}
+        stored = list(
+            Organization.objects.filter(district_id__among=districts).values_list("pk", "name", "district_id", "uscc")
+        )
+        if not stored:
+            return index
+        wanted = {(row.data["district"].pk, name_key(row.data["name"])) for row in rows}
+        for pk, name, district_id, uscc in stored:
+            key = (district_id, name_key(name))
+            if key in wanted:
+                index[key].append((pk, uscc))
+        return index
+
+    def _existing_values(self, pks: list[int]) -> dict[int, dict]:
+        names = [column.field for column in self.columns if column.field != "fields"]
+        values: dict[int, dict] = {}
+        field_ids = defaultdict(set)
+        through = Organization.fields.through
+        columns = ["pk", *[f"{name}_id" if name in AREA_FIELDS else name for name in names]]
+        keys = ["pk", *names]
+        for start in range(0, len(pks), LOOKUP_CHUNK):
+            chunk = pks[start : start + LOOKUP_CHUNK]
+            for record in Organization.objects.filter(pk__among=set(chunk)).values_list(*columns):
+                values[record[0]] = dict(zip(keys, record, strict=True))
+            for organization_id, field_id in through.objects.filter(organization_id__among=set(chunk)).values_list(
+                "organization_id", "field_id"
+            ):
+                field_ids[organization_id].add(field_id)
+        for pk, record in values.items():
+            record["fields"] = frozenset(field_ids[pk])
+        return values
+
+    def settle(self, row: Row, existing: dict | None) -> None:
+        if existing is None:
+            row.outcome = RowOutcome.NEW
+            return
+        compare = {name: (value.pk if name in AREA_FIELDS and value else value) for name, value in row.data.items()}
+        row.changes = {name: row.data[name] for name, value in compare.items() if existing.get(name) != value}
+        row.outcome = RowOutcome.UPDATED if row.changes else RowOutcome.UNCHANGED
+        if COVERAGE_FIELDS.intersection(row.changes):
+            row.stale_since = min(existing["founded_on"], row.data.get("founded_on") or existing["founded_on"])
+
+    def _check_merged_dates(self, row: Row, existing: dict) -> None:
+        """An update that leaves the record inconsistent with what is stored (dates, status) is refused."""
+        merged = {**existing, **{k: v for k, v in row.data.items() if k not in ("district", "street")}}
+        if merged.get("dissolved_on") and merged["dissolved_on"] < merged["founded_on"]:
+            row.reject(_("更新后注销/撤销日期会早于成立日期。"))
+        elif (merged.get("status") == OrganizationStatus.ACTIVE) != (merged.get("dissolved_on") is None):
+            row.reject(_("更新后状态与注销/撤销日期不一致：已注销或撤销的组织须有注销日期，正常的组织不能有。"))
+        elif "district" in row.changes and "street" not in row.data and existing.get("street"):
+            row.reject(_("改了所属区，请同时填写新区内的所属街道。"))
+        elif "uscc" in row.changes and existing.get("uscc"):
+            row.reject(
+                _("已有组织的统一社会信用代码是%(old)s，与文件中的%(new)s不同；请在组织页面核实后修改。")
+                % {"old": existing["uscc"], "new": row.data["uscc"]}
+            )
+        elif merged.get("uscc") and merged.get("kind"):
+            try:
+                uscc_validate_kind(merged["uscc"], merged["kind"])
+            except ValidationError as error:
+                row.reject(_("「统一社会信用代码」%(message)s") % {"message": "".join(error.messages)})
+        if row.rejected:
+            row.outcome, row.changes = RowOutcome.REJECTED, {}
+
+    def _check_scope(self, matched: dict[int, Row], existing: dict[int, dict]) -> None:
+        if self.user is None or not matched:
+            return
+        allowed = set()
+        pks = list(matched)
+        for start in range(0, len(pks), CHUNK):
+            allowed.update(
+                Organization.objects.restrict(self.user, "change")
+                .filter(pk__in=pks[start : start + CHUNK])
+                .values_list("pk", flat=True)
+            )
+        for pk, row in matched.items():
+            if pk not in allowed:
+                row.reject(_("已有的同一组织不在您可修改的范围内。"))
+
+    # --- apply ----------------------------------------------------------------------------------------------------
+
+    def apply(self, rows: list[Row]) -> None:
+        new = [row for row in rows if row.outcome == RowOutcome.NEW]
+        updated = [row for row in rows if row.outcome == RowOutcome.UPDATED]
+        field_rows = self._insert(new)
+        if updated:
+            field_rows += self._update(updated)
+        insert_rows(Organization.fields.through, ("organization_id", "field_id"), field_rows)
+        self.recheck_scope(Organization, new, updated)
+        self._mark_trend_stale(new, updated)
+
+    def _insert(self, new: list[Row]) -> list[tuple[int, int]]:
+        """Insert the new organizations (ids first, then one COPY); returns their (organization, field) pairs."""
+        created, updated_at = timestamps()
+        names = [field.attname for field in Organization._meta.concrete_fields if field.attname != "id"]
+        defaults = {field.attname: field.get_default() for field in Organization._meta.concrete_fields}
+        defaults.update(created_at=created, updated_at=updated_at, status=OrganizationStatus.ACTIVE)
+        for name in ("former_names", "registration_level", "registration_authority", "supervisory_unit", "address",
+                     "legal_representative", "note"):  # fmt: skip
+            defaults[name] = ""
+        ids = allocate_ids(Organization, len(new))
+        records, field_rows = [], []
+        for row, pk in zip(new, ids, strict=True):
+            row.pk = pk
+            values = {**defaults, **row.data}
+            values["district_id"], values["street_id"] = values.pop("district").pk, _pk(values.pop("street", None))
+            fields = values.pop("fields", ())
+            records.append((pk, *[values[name] for name in names]))
+            field_rows += [(pk, field_id) for field_id in fields]
+        insert_rows(
+            Organization, ("id", *[Organization._meta.get_field(n).column for n in _model_names(names)]), records
+        )
+        return field_rows
+
+    def _update(self, updated: list[Row]) -> list[tuple[int, int]]:
+        now = timezone.now()
+        by_pk, pks = {}, [row.pk for row in updated]
+        for start in range(0, len(pks), CHUNK):
+            by_pk.update(Organization.objects.in_bulk(pks[start : start + CHUNK]))
+        objects, changed, field_rows = [], set(), []
+        for row in updated:
+            obj = by_pk[row.pk]
+            for name, value in row.changes.items():
+                if name != "fields":
+                    setattr(obj, name, value)
+            obj.updated_at = now
+            objects.append(obj)
+            changed.update(row.changes)
+        scalar = sorted(changed - {"fields"}) + ["updated_at"]
+        Organization.objects.bulk_update(objects, scalar, batch_size=CHUNK)
+        refields = [row for row in updated if "fields" in row.changes]
+        through = Organization.fields.through
+        for start in range(0, len(refields), CHUNK):
+            through.objects.filter(organization_id__in=[row.pk for row in refields[start : start + CHUNK]]).delete()
+        for row in refields:
+            field_rows += [(row.pk, field_id) for field_id in row.changes["fields"]]
+        return field_rows
+
+    @staticmethod
+    def _mark_trend_stale(new: list[Row], updated: list[Row]) -> None:
+        from shuniu.indicators.services import trend_mark_stale
+
+        days = [row.data["founded_on"] for row in new] + [row.stale_since for row in updated if row.stale_since]
+        if days:
+            trend_mark_stale(since=min(days))

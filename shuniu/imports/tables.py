@@ -1,0 +1,88 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .choices import RowOutcome
+from .models import ImportJob
+
+STATUS_CSS = {
+    "done": "success",
+    "failed": "danger",
+    "cancelled": "secondary",
+    "planned": "warning",
+    "mapping": "warning",
+}
+
+
+class ImportJobTable(tables.Table):
+    created_at = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i", linkify=True)
+    user = tables.Column(verbose_name=_("导入人"), default=_("命令行"))
+    kind = tables.Column(verbose_name=_("导入类型"))
+    filename = tables.Column(verbose_name=_("文件"))
+    sha256 = tables.Column(verbose_name=_("哈希"), orderable=False)
+    status = tables.Column(verbose_name=_("状态"))
+    total_rows = tables.Column(verbose_name=_("行数"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    new = tables.Column(
+        verbose_name=RowOutcome.NEW.label,
+        empty_values=(),
+        orderable=False,
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
+    updated = tables.Column(
+        verbose_name=RowOutcome.UPDATED.label,
+        empty_values=(),
+        orderable=False,
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
+    unchanged = tables.Column(
+        verbose_name=RowOutcome.UNCHANGED.label,
+        empty_values=(),
+        orderable=False,
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
+    rejected = tables.Column(
+        verbose_name=RowOutcome.REJECTED.label,
+        empty_values=(),
+        orderable=False,
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = ("created_at", "user", "kind", "filename", "sha256", "status", "total_rows")
+        sequence = (
+            "created_at",
+            "user",
+            "kind",
+            "filename",
+            "sha256",
+            "status",
+            "total_rows",
+            "new",
+            "updated",
+            "unchanged",
+            "rejected",
+        )
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        template_name = "django_tables2/bootstrap5.html"
+
+    def render_sha256(self, value):
+        return format_html('<code title="{}">{}</code>', value, value[:12])
+
+    def value_sha256(self, value):
+        return value
+
+    def render_status(self, record, value):
+        return format_html('<span class="badge text-bg-{}">{}</span>', STATUS_CSS.get(record.status, "info"), value)
+
+    def render_new(self, record):
+        return record.count(RowOutcome.NEW)
+
+    def render_updated(self, record):
+        return record.count(RowOutcome.UPDATED)
+
+    def render_unchanged(self, record):
+        return record.count(RowOutcome.UNCHANGED)
+
+    def render_rejected(self, record):
+        return record.count(RowOutcome.REJECTED)

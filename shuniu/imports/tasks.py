@@ -1,0 +1,24 @@
+"""Background steps of a web import (django-tasks): the page polls the job for progress and the outcome."""
+
+from django_tasks import task
+
+from .choices import ImportStatus
+from .models import ImportJob
+
+
+@task()
+def import_plan_task(job_id: int) -> None:
+    from .services import import_plan
+
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status == ImportStatus.QUEUED:
+        import_plan(job=job)
+
+
+@task()
+def import_apply_task(job_id: int) -> None:
+    from .services import import_apply
+
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status == ImportStatus.QUEUED and job.confirmed_at:
+        import_apply(job=job)

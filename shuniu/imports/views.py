@@ -1,0 +1,231 @@
+"""The import pages: upload → (column mapping) → check in the background → preview → confirm → outcome.
+Views are wiring: the steps are `services`, the background steps `tasks`."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from shuniu.core.access import user_can
+from shuniu.core.views import ObjectListView, ScopedViewMixin
+
+from . import services, tasks
+from .choices import ImportKind, ImportStatus, RowOutcome
+from .definitions import DEFINITIONS
+from .exports import rejected_rows_xlsx, result_xlsx, template_xlsx
+from .filtersets import ImportJobFilterSet
+from .forms import ImportMappingForm, ImportUploadForm
+from .models import ImportJob
+from .tables import ImportJobTable
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _may_import(user, kind: str) -> bool:
+    return user_can(user, DEFINITIONS[kind].model, "add")
+
+
+def jobs_visible_to(user, queryset):
+    """Everyone sees the imports they started; the history of others needs the view permission (and its scope)."""
+    if user_can(user, ImportJob, "view"):
+        return queryset.restrict(user, "view")
+    return queryset.filter(user=user) if user.is_authenticated else queryset.none()
+
+
+class ImportJobListView(ObjectListView):
+    """The import history: who, when, which file, the counts; each row opens the outcome of every row."""
+
+    queryset = ImportJob.objects.select_related("user")
+
+    def get_queryset(self):
+        return jobs_visible_to(self.request.user, self.queryset)
+
+    filterset = ImportJobFilterSet
+    table = ImportJobTable
+    template_name = "imports/importjob_list.html"
+
+    def get_add_url(self, request):
+        return None
+
+    def get_extra_context(self, request):
+        return {"title": _("数据导入"), "kinds": ImportKind.choices}
+
+
+class ImportCreateView(LoginRequiredMixin, View):
+    template_name = "imports/import_upload.html"
+
+    def context(self, request, form):
+        kinds = [(value, label, DEFINITIONS[value]) for value, label in ImportKind.choices]
+        return {"form": form, "kinds": kinds, "max_mb": form.fields["file"].help_text}
+
+    def get(self, request):
+        form = ImportUploadForm(initial={"kind": request.GET.get("kind", ImportKind.ORGANIZATIONS)})
+        return render(request, self.template_name, self.context(request, form))
+
+    def post(self, request):
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            if not _may_import(request.user, kind):
+                raise PermissionDenied(_("您没有导入%(kind)s的权限。") % {"kind": ImportKind(kind).label})
+            upload = form.cleaned_data["file"]
+            job, _table = services.import_create(
+                data=upload.read(),
+                filename=upload.name,
+                kind=kind,
+                user=request.user,
+                template=form.cleaned_data["template"],
+            )
+            if job.status == ImportStatus.FAILED:
+                form.add_error("file", job.error)
+            elif job.status == ImportStatus.MAPPING:
+                return redirect("imports:importjob_mapping", pk=job.pk)
+            else:
+                tasks.import_plan_task.enqueue(job.pk)
+                return redirect(job.get_absolute_url())
+        return render(request, self.template_name, self.context(request, form))
+
+
+class ImportJobMixin(ScopedViewMixin):
+    queryset = ImportJob.objects.select_related("user", "template")
+
+    def get_queryset(self):
+        return jobs_visible_to(self.request.user, self.queryset)
+
+    def get_job(self, pk) -> ImportJob:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+
+class ImportMappingView(ImportJobMixin, View):
+    template_name = "imports/import_mapping.html"
+
+    def render_form(self, request, job, form):
+        definition = DEFINITIONS[job.kind]
+        missing = definition.missing_required({h: f for h, f in job.mapping.items() if f})
+        return render(request, self.template_name, {"job": job, "form": form, "missing": missing})
+
+    def get(self, request, pk):
+        job = self.get_job(pk)
+        if job.status != ImportStatus.MAPPING:
+            return redirect(job.get_absolute_url())
+        return self.render_form(request, job, ImportMappingForm(job=job))
+
+    def post(self, request, pk):
+        job = self.get_job(pk)
+        if job.user_id != request.user.pk and not request.user.is_superuser:
+            raise PermissionDenied(_("只有上传者可以继续这个导入。"))
+        form = ImportMappingForm(request.POST, job=job)
+        if form.is_valid():
+            try:
+                job = services.import_set_mapping(
+                    job=job, mapping=form.mapping(), save_as=form.cleaned_data["save_as"], user=request.user
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                tasks.import_plan_task.enqueue(job.pk)
+                return redirect(job.get_absolute_url())
+        return self.render_form(request, job, form)
+
+
+class ImportJobView(ImportJobMixin, View):
+    template_name = "imports/importjob.html"
+
+    def get(self, request, pk):
+        job = self.get_job(pk)
+        if request.htmx and request.GET.get("progress"):
+            response = render(request, "imports/includes/progress.html", {"job": job})
+            if not job.is_running:
+                response["HX-Refresh"] = "true"
+            return response
+        earlier = (
+            jobs_visible_to(request.user, ImportJob.objects.all())
+            .filter(sha256=job.sha256, status=ImportStatus.DONE)
+            .exclude(pk=job.pk)
+            .order_by("-finished_at")
+            .first()
+        )
+        examples = [
+            (outcome.value, outcome.label, job.count(outcome), job.examples.get(outcome.value, []))
+            for outcome in RowOutcome
+        ]
+        return render(
+            request,
+            self.template_name,
+            {
+                "job": job,
+                "object": job,
+                "earlier": earlier,
+                "examples": examples,
+                "mapped": [
+                    (header, DEFINITIONS[job.kind].column(field).label)
+                    for header, field in job.mapping.items()
+                    if field
+                ],
+                "ignored": [header for header, field in job.mapping.items() if not field],
+                "can_confirm": job.status == ImportStatus.PLANNED
+                and (job.user_id == request.user.pk or request.user.is_superuser),
+            },
+        )
+
+
+class ImportConfirmView(ImportJobMixin, View):
+    def post(self, request, pk):
+        job = self.get_job(pk)
+        if job.user_id != request.user.pk and not request.user.is_superuser:
+            raise PermissionDenied(_("只有上传者可以确认这个导入。"))
+        if services.import_confirm(job=job):
+            tasks.import_apply_task.enqueue(job.pk)
+        else:
+            messages.warning(request, _("这个导入已经确认过或已取消。"))
+        return redirect(job.get_absolute_url())
+
+
+class ImportCancelView(ImportJobMixin, View):
+    def post(self, request, pk):
+        job = self.get_job(pk)
+        if services.import_cancel(job=job):
+            messages.info(request, _("已取消，没有写入任何数据。"))
+        return redirect(job.get_absolute_url())
+
+
+class ImportFileView(ImportJobMixin, View):
+    """The uploaded file, the rejected rows or every row's outcome."""
+
+    def get(self, request, pk, what):
+        if what not in ("source", "rejected", "result"):
+            raise Http404
+        job = self.get_job(pk)
+        stem = job.filename.rsplit(".", 1)[0]
+        if what == "source":
+            with job.file.open("rb") as handle:
+                return attachment(handle.read(), job.filename, "application/octet-stream")
+        if not job.result:
+            raise PermissionDenied(_("这个导入还没有逐行结果。"))
+        if what == "rejected":
+            return attachment(rejected_rows_xlsx(job), _("%(name)s_被拒绝的行.xlsx") % {"name": stem})
+        return attachment(result_xlsx(job), _("%(name)s_逐行结果.xlsx") % {"name": stem})
+
+
+class ImportTemplateFileView(LoginRequiredMixin, View):
+    def get(self, request, kind):
+        if kind not in ImportKind.values:
+            raise Http404
+        filename = _("导入模板_%(kind)s_%(day)s.xlsx") % {
+            "kind": ImportKind(kind).label,
+            "day": timezone.localdate().strftime("%Y%m%d"),
+        }
+        return attachment(template_xlsx(kind), filename)
