@@ -343,6 +343,9 @@ def _fold(value: str) -> str:
     return folded
 
 
+fold = _fold  # public: the folding used by name_key, without dropping prefixes
+
+
 def _district_names() -> list[str]:
     with DIVISIONS_FILE.open(encoding="utf-8") as f:
         return [row["name"] for row in csv.DictReader(f) if row["level"] == "district"]

@@ -12,13 +12,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,8 @@ from .definitions.base import MAX_EXAMPLES, ImportAborted, ImportDefinition, Row
 from .models import ImportJob, ImportTemplate
 
 PROGRESS_EVERY = 0.5  # seconds between progress writes
+IMPORT_LOCK = 0x5348_554E  # PostgreSQL advisory lock key held by the import being written ("SHUN")
+logger = logging.getLogger(__name__)
 IGNORED = ""  # mapping value of a column the user chose to ignore
 
 
@@ -112,7 +115,7 @@ def import_create(
 
 def _ignorable(header: str) -> bool:
     """Columns offices add that carry no data of ours: row numbers."""
-    return header.strip() in {"序号", "编号", "行号", "No.", "NO", "No", "#"}
+    return header.strip() in {"序号", "编号", "行号", "No.", "NO", "No", "#", "错误原因", _("错误原因")}
 
 
 def import_set_mapping(*, job: ImportJob, mapping: dict[str, str], save_as: str = "", user=None) -> ImportJob:
@@ -267,8 +270,12 @@ def import_plan(*, job: ImportJob, table=None, progress: Callable[[int, int], No
     except TableReadError as error:
         return _fail(job, str(error))
     definition = definition_for(job.kind, job.user)
-    rows = _check(job, table, definition, _Progress(job, progress))
-    _summarize(job, rows, definition)
+    try:
+        rows = _check(job, table, definition, _Progress(job, progress))
+        _summarize(job, rows, definition)
+    except Exception as error:  # never leave a job "checking" for ever: the page would poll without end
+        logger.exception("import %s: check failed", job.pk)
+        return _fail(job, _("检查时出错，没有写入任何数据：%(error)s") % {"error": error})
     job.status, job.planned_at, job.processed_rows = ImportStatus.PLANNED, timezone.now(), len(rows)
     job.save()
     return job
@@ -292,34 +299,52 @@ def import_cancel(*, job: ImportJob) -> bool:
 
 
 def import_apply(*, job: ImportJob, progress=None) -> ImportJob:
-    """Check the file again against the database as it is now, then write the new and updated rows in one
-    transaction. On any failure nothing is written and the job says why."""
-    job.status, job.processed_rows = ImportStatus.APPLYING, 0
-    job.save(update_fields=["status", "processed_rows", "updated_at"])
-    definition = definition_for(job.kind, job.user)
+    """Check the file again against the database as it is now and write the new and updated rows, all in one
+    transaction (imports run one at a time). On any failure nothing is written and the job says why."""
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED, confirmed_at__isnull=False).update(
+        status=ImportStatus.APPLYING, processed_rows=0
+    ):
+        return job  # applied or cancelled already: a retried task does nothing
+    job.refresh_from_db()
     try:
-        rows = _check(job, _read(job), definition, _Progress(job, progress))
+        table = _read(job)
     except TableReadError as error:
         return _fail(job, str(error))
-    return _apply(job, definition, rows)
+    return _apply(job, definition_for(job.kind, job.user), table=table, progress=progress)
 
 
-def _apply(job: ImportJob, definition: ImportDefinition, rows: list[Row]) -> ImportJob:
+def _apply(job: ImportJob, definition: ImportDefinition, *, table=None, rows=None, progress=None) -> ImportJob:
+    """Check (unless `rows` are already checked) and write, inside one transaction that holds the import lock."""
     try:
         with transaction.atomic():
+            _lock_imports()
+            if rows is None:
+                rows = _check(job, table, definition, _Progress(job, progress))
             definition.apply(rows)
     except ImportAborted as error:
         return _fail(job, str(error))
-    except IntegrityError:
+    except IntegrityError as error:
+        logger.warning("import %s: integrity error %s", job.pk, error)
         return _fail(
             job, _("写入时数据库发现冲突（可能有人同时修改了相同的记录），导入未执行，没有任何数据被改动。请重新导入。")
         )
     except DatabaseError as error:
         return _fail(job, _("数据库出错，导入未执行，没有任何数据被改动：%(error)s") % {"error": error})
+    except Exception as error:
+        logger.exception("import %s: apply failed", job.pk)
+        return _fail(job, _("导入时出错，导入未执行，没有任何数据被改动：%(error)s") % {"error": error})
     _summarize(job, rows, definition)
     job.status, job.finished_at, job.processed_rows = ImportStatus.DONE, timezone.now(), len(rows)
     job.save()
     return job
+
+
+def _lock_imports() -> None:
+    """One import writes at a time, so that two files cannot both add the same organization. SQLite has one writer
+    anyway (transactions begin IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
 def import_file(
@@ -346,8 +371,7 @@ def import_file(
     job.confirmed_at = timezone.now()
     job.status = ImportStatus.APPLYING
     job.save()
-    definition = definition_for(kind, user)
-    return _apply(job, definition, _check(job, table, definition, _Progress(job, progress)))
+    return _apply(job, definition_for(kind, user), table=table, progress=progress)
 
 
 def import_outcomes(job: ImportJob) -> list[tuple[int, str, list[str], int | None]]:

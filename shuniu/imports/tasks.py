@@ -11,7 +11,7 @@ def import_plan_task(job_id: int) -> None:
     from .services import import_plan
 
     job = ImportJob.objects.get(pk=job_id)
-    if job.status == ImportStatus.QUEUED:
+    if job.status == ImportStatus.QUEUED and not job.confirmed_at:
         import_plan(job=job)
 
 

@@ -197,6 +197,8 @@ class ImportConfirmView(ImportJobMixin, View):
 class ImportCancelView(ImportJobMixin, View):
     def post(self, request, pk):
         job = self.get_job(pk)
+        if job.user_id != request.user.pk and not request.user.is_superuser:
+            raise PermissionDenied(_("只有上传者可以取消这个导入。"))
         if services.import_cancel(job=job):
             messages.info(request, _("已取消，没有写入任何数据。"))
         return redirect(job.get_absolute_url())

@@ -122,9 +122,16 @@ class ImportDefinition:
             mapping[header] = field_name
         return mapping
 
+    #: with `updates_may_omit_required`: any one of these sets of columns identifies a stored record
+    identifying_columns: ClassVar[tuple[tuple[str, ...], ...]] = ()
+
     @classmethod
     def missing_required(cls, mapping: dict[str, str]) -> list[Column]:
+        """The columns a file must have. Where updates may leave required cells empty, a file that identifies
+        records (e.g. codes and statuses only) is enough; its new rows are then refused row by row."""
         mapped = set(mapping.values())
+        if cls.updates_may_omit_required and any(mapped.issuperset(fields) for fields in cls.identifying_columns):
+            return []
         return [column for column in cls.columns if column.required and column.field not in mapped]
 
     # --- the three steps ------------------------------------------------------------------------------------------

@@ -90,7 +90,10 @@ class HubDefinition(ImportDefinition):
         if value in (None, ""):
             raise NormalizeError(_("区级和街道级枢纽须填写管辖区域。"))
         if level == HubLevel.DISTRICT:
-            return self.areas.district(value)
+            district = self.areas.district(value)
+            if district is None:
+                raise NormalizeError(_("区级和街道级枢纽须填写管辖区域。"))
+            return district
         street = self.areas.street(value, None)
         if street is None or street.level != HUB_LEVEL_AREA_LEVEL[HubLevel.STREET]:
             raise NormalizeError(_("街道级枢纽的管辖区域应为一个街道（乡镇）。"))

@@ -127,18 +127,19 @@ class LinkDefinition(ImportDefinition):
         )
         valid = [row for row in valid if not row.rejected]
         organizations = self._organizations({row.data["organization"] for row in valid})
-        stored = self._stored_links(set(organizations))
-        periods = defaultdict(list)  # organization → [(hub id, hub, role, start, end, source)] stored and from the file
-        for link in stored:
-            periods[link.organization_id].append(link)
-        matched = {}
+        stored_by_key = {
+            (link.hub_id, link.organization_id, link.role, link.start_date): link
+            for link in self._stored_links(set(organizations))
+        }
+        # first pass: each row's own checks, the stored link it updates and the period it will have
+        current, ends = {}, {}
         for row in valid:
             data, hub = row.data, row.data["hub"]
             organization = organizations[data["organization"]]
+            data["organization_name"] = organization["name"]
             if hub.organization_id == organization["pk"]:
                 row.reject(messages.LINK_SELF)
-                continue
-            if not hub.is_recognized_on(data["start_date"]):
+            elif not hub.is_recognized_on(data["start_date"]):
                 row.reject(
                     messages.LINK_HUB_NOT_RECOGNIZED
                     % {
@@ -148,36 +149,38 @@ class LinkDefinition(ImportDefinition):
                         "revoked": f"，撤销 {hub.revoked_on}" if hub.revoked_on else "",
                     }
                 )
-                continue
-            if organization["dissolved_on"] and data["start_date"] > organization["dissolved_on"]:
+            elif organization["dissolved_on"] and data["start_date"] > organization["dissolved_on"]:
                 row.reject(
                     messages.LINK_ORGANIZATION_DISSOLVED
                     % {"organization": organization["name"], "dissolved_on": organization["dissolved_on"]}
                 )
+            if row.rejected:
                 continue
-            current = next(
-                (
-                    link
-                    for link in periods[organization["pk"]]
-                    if isinstance(link, Link)
-                    and (link.hub_id, link.organization_id, link.role, link.start_date) == row.key
-                ),
-                None,
-            )
-            row.pk = current.pk if current else None
-            if current:
-                matched[current.pk] = row
-            end = data["end_date"] if "end_date" in data else (current.end_date if current else None)
+            link = stored_by_key.get(row.key)
+            current[row.number] = link
+            row.pk = link.pk if link else None
+            ends[row.number] = data["end_date"] if "end_date" in data else (link.end_date if link else None)
+        # second pass: periods as they will be (stored links a row updates take the row's period); the first row wins
+        updated_pks = {link.pk for link in current.values() if link}
+        periods = defaultdict(list)
+        for link in stored_by_key.values():
+            if link.pk not in updated_pks:
+                periods[link.organization_id].append(link)
+        for row in valid:
+            if row.rejected:
+                continue
+            data = row.data
+            end = ends[row.number]
             conflict = self._conflict(
-                row, hub, data["role"], data["start_date"], end, periods[organization["pk"]], current
+                row, data["hub"], data["role"], data["start_date"], end, periods[data["organization"]], ends
             )
             if conflict:
                 row.reject(conflict)
                 continue
-            periods[organization["pk"]].append(row)
-            self.settle(
-                row, {"end_date": current.end_date, "basis": current.basis, "note": current.note} if current else None
-            )
+            periods[data["organization"]].append(row)
+            link = current[row.number]
+            self.settle(row, {"end_date": link.end_date, "basis": link.basis, "note": link.note} if link else None)
+            data.pop("organization_name")
             if row.outcome != RowOutcome.UNCHANGED:
                 row.stale_since = min(data["start_date"], end or data["start_date"])
 
@@ -193,29 +196,28 @@ class LinkDefinition(ImportDefinition):
         row.outcome = RowOutcome.UPDATED if row.changes else RowOutcome.UNCHANGED
 
     @staticmethod
-    def _conflict(row: Row, hub, role: str, start: date, end: date | None, others: list, current: Link | None) -> str:
-        """The message for the first stored link or earlier row this one would overlap against the rules, or ""."""
+    def _conflict(row: Row, hub, role: str, start: date, end: date | None, others: list, ends: dict) -> str:
+        """The message for the first stored link or accepted earlier row this one would overlap against the rules."""
+        name = row.data["organization_name"]
         for other in others:
-            if other is current:
-                continue
             if isinstance(other, Link):
                 o_hub, o_role, o_start, o_end, where = other.hub, other.role, other.start_date, other.end_date, ""
             else:
                 o_hub, o_role = other.data["hub"], other.data["role"]
-                o_start, o_end = other.data["start_date"], other.data.get("end_date")
+                o_start, o_end = other.data["start_date"], ends[other.number]
                 where = _("（文件第%(row)d行）") % {"row": other.number}
             if not _overlaps(start, end, o_start, o_end):
                 continue
             if o_hub.pk == hub.pk and o_role == role:
                 return messages.LINK_OVERLAP % {
-                    "organization": row.raw.get("organization") or "",
+                    "organization": name,
                     "hub": hub,
                     "role": LinkRole(role).label,
                     "period": _period(o_start, o_end) + where,
                 }
             if role == LinkRole.MANAGE and o_role == LinkRole.MANAGE:
                 return messages.LINK_SECOND_MANAGER % {
-                    "organization": row.raw.get("organization") or "",
+                    "organization": name,
                     "hub": o_hub,
                     "period": _period(o_start, o_end) + where,
                 }
@@ -275,12 +277,14 @@ class LinkDefinition(ImportDefinition):
             )
             for row in new
         ]
+        # updates first, ends set before ends cleared, so that PostgreSQL's exclusion constraints (checked row by
+        # row) never see two periods overlap on the way to a state the checks above found consistent
+        now = timezone.now()
+        for row in sorted(updated, key=lambda row: row.changes.get("end_date") is None):
+            Link.objects.filter(pk=row.pk).update(**row.changes, updated_at=now)
         Link.objects.bulk_create(links, batch_size=CHUNK)
         for row, link in zip(new, links, strict=True):
             row.pk = link.pk
-        now = timezone.now()
-        for row in updated:
-            Link.objects.filter(pk=row.pk).update(**row.changes, updated_at=now)
         self.recheck_scope(Link, new, updated)
         days = [row.stale_since for row in new + updated if row.stale_since]
         if days:

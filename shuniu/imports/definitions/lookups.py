@@ -6,10 +6,11 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
+from shuniu.areas.models import Area
 from shuniu.hubs.models import Hub, System
 from shuniu.organizations.models import Organization
 
-from ..normalize import NormalizeError, name_key
+from ..normalize import NormalizeError, fold, name_key
 
 CHUNK = 2000
 
@@ -21,6 +22,7 @@ class OrganizationIndex:
         self.by_uscc: dict[str, int] = {}
         self.by_name: dict[str, list[tuple[int, int]]] = defaultdict(list)  # name_key → [(pk, district_id)]
         self.names: dict[int, str] = {}
+        self.districts = dict(Area.objects.filter(level="district").values_list("name", "pk"))
 
     def prepare(self, usccs: set[str], names: set[str]) -> None:
         usccs, keys = list(usccs), {name_key(name) for name in names if name}
@@ -47,10 +49,22 @@ class OrganizationIndex:
                 raise NormalizeError(
                     _("找不到统一社会信用代码为%(uscc)s的%(label)s：请先导入该组织。") % {"uscc": uscc, "label": label}
                 )
+            if name and name_key(name) != name_key(self.names[pk]):
+                raise NormalizeError(
+                    _("统一社会信用代码%(uscc)s是「%(stored)s」的，与填写的名称「%(name)s」不符：请核对。")
+                    % {"uscc": uscc, "stored": self.names[pk], "name": name}
+                )
             return pk
         candidates = self.by_name.get(name_key(name), [])
-        if district is not None:
-            candidates = [c for c in candidates if c[1] == district.pk]
+        named = self._district_named_in(name)
+        if district is None and named is not None:
+            district_pk = named
+        else:
+            district_pk = district.pk if district is not None else None
+        if district_pk is not None:
+            candidates = [c for c in candidates if c[1] == district_pk]
+        exact = [c for c in candidates if fold(self.names[c[0]]) == fold(name)]
+        candidates = exact or candidates
         if not candidates:
             where = _("%(district)s的") % {"district": district.name} if district is not None else ""
             raise NormalizeError(
@@ -59,10 +73,15 @@ class OrganizationIndex:
             )
         if len(candidates) > 1:
             raise NormalizeError(
-                _("有%(count)d个名为「%(name)s」的组织：请填写统一社会信用代码或所属区。")
+                _("有%(count)d个名为「%(name)s」的组织：请填写统一社会信用代码。")
                 % {"count": len(candidates), "name": name}
             )
         return candidates[0][0]
+
+    def _district_named_in(self, name: str) -> int | None:
+        """The district a name begins with (北京市朝阳区…, 朝阳区…), so that it never matches another district's."""
+        rest = name.removeprefix("北京市").removeprefix("北京")
+        return next((pk for district, pk in self.districts.items() if rest.startswith(district)), None)
 
 
 class SystemResolver:

@@ -40,6 +40,7 @@ from .base import Column, ImportDefinition, Row
 
 CHUNK = 2000
 EARLIEST_FOUNDING = date(1900, 1, 1)
+NO_CODE = {"无", "暂无", "没有", "/", "\\", "—", "--", "N/A", "NA", "NONE", "NULL", "0"}
 LOOKUP_CHUNK = 20_000  # values per look-up query (`__among`: one array on PostgreSQL, under SQLite's variable limit)
 AREA_FIELDS = ("district", "street")
 #: a change to one of these can change coverage figures, back to the organization's founding
@@ -50,6 +51,12 @@ KIND_BY_CATEGORY = {category: kind for kind, category in REGISTERED_KIND_CATEGOR
 def _example_uscc() -> str:
     body = "51110105MJ0000001"
     return body + stdnum_uscc.calc_check_digit(body)
+
+
+def uscc_cell(value) -> str:
+    """A code cell; the placeholders offices type for "none" count as empty."""
+    cleaned = code(value)
+    return "" if cleaned in NO_CODE else cleaned
 
 
 def parse_founded_on(value):
@@ -170,6 +177,7 @@ class OrganizationDefinition(ImportDefinition):
     ]
 
     updates_may_omit_required = True
+    identifying_columns = (("uscc",), ("name", "district"), ("name", "street"))
     DATE_FIELDS = ("founded_on", "registered_on", "dissolved_on")
     INT_FIELDS = ("staff_count", "member_count", "party_member_count")
 
@@ -182,7 +190,7 @@ class OrganizationDefinition(ImportDefinition):
             OrganizationStatus, {"存续": "active", "活动": "active", "注销": "deregistered", "撤销": "revoked"}
         )
         self.parsers.update(
-            uscc=code,
+            uscc=uscc_cell,
             kind=kinds.resolve,
             registration_level=levels.resolve,
             status=statuses.resolve,
@@ -209,8 +217,8 @@ class OrganizationDefinition(ImportDefinition):
         if "uscc" in data:
             try:
                 data["uscc"] = uscc_validate(data["uscc"])
-                if "kind" not in data and data["uscc"][0] == "5":
-                    data["kind"] = KIND_BY_CATEGORY.get(data["uscc"][1])
+                if "kind" not in data and data["uscc"][0] == "5" and data["uscc"][1] in KIND_BY_CATEGORY:
+                    data["kind"] = KIND_BY_CATEGORY[data["uscc"][1]]
                 if data.get("kind"):
                     uscc_validate_kind(data["uscc"], data["kind"])
             except ValidationError as error:
@@ -230,12 +238,6 @@ class OrganizationDefinition(ImportDefinition):
             and data.get("status", OrganizationStatus.DEREGISTERED) == OrganizationStatus.ACTIVE
         ):
             row.reject(_("「状态」为正常，却填了注销/撤销日期。"))
-        elif data.get("dissolved_on") and "status" not in data:
-            data["status"] = OrganizationStatus.DEREGISTERED
-        elif data.get("status", OrganizationStatus.ACTIVE) != OrganizationStatus.ACTIVE and not data.get(
-            "dissolved_on"
-        ):
-            row.reject(_("「注销/撤销日期」已注销或撤销的组织须填写注销/撤销日期。"))
         if data.get("uscc"):
             row.key = ("uscc", data["uscc"])
         elif data.get("district") and data.get("name"):
@@ -246,9 +248,15 @@ class OrganizationDefinition(ImportDefinition):
     # --- plan -----------------------------------------------------------------------------------------------------
 
     def plan(self, rows: list[Row]) -> None:
-        self.reject_duplicates_in_file(
-            rows, _("与第%(row)d行是同一组织（统一社会信用代码或区内名称相同），本行未导入。")
-        )
+        same = _("与第%(row)d行是同一组织（统一社会信用代码或区内名称相同），本行未导入。")
+        self.reject_duplicates_in_file(rows, same)
+        first_by_name: dict[tuple, Row] = {}  # a row without a code and a row with one, same name in the district
+        for row in rows:
+            if row.rejected or not (row.data.get("district") and row.data.get("name")):
+                continue
+            earlier = first_by_name.setdefault((row.data["district"].pk, name_key(row.data["name"])), row)
+            if earlier is not row and not (earlier.data.get("uscc") and row.data.get("uscc")):
+                row.reject(same % {"row": earlier.number})
         valid = [row for row in rows if not row.rejected]
         by_uscc = self._existing_by_uscc([row.data["uscc"] for row in valid if row.data.get("uscc")])
         unmatched = [row for row in valid if by_uscc.get(row.data.get("uscc")) is None]
@@ -276,6 +284,7 @@ class OrganizationDefinition(ImportDefinition):
         existing = self._existing_values(list(matched))
         self._check_scope(matched, existing)
         for row in valid:
+            self._settle_status(row, existing.get(row.pk) if row.pk else None)
             if row.pk is None:
                 self.reject_missing(row)  # a new organization needs every required cell
             if not row.rejected:
@@ -285,6 +294,20 @@ class OrganizationDefinition(ImportDefinition):
         for row in rows:  # a refused row that matches nothing: say also which required cells are empty
             if row.rejected and row.pk is None:
                 self.reject_missing(row)
+
+    def _settle_status(self, row: Row, stored: dict | None) -> None:
+        """A dissolution date without a status means deregistered (a stored revocation stays a revocation); a new
+        organization that is deregistered or revoked needs its date (an update may rely on the stored one)."""
+        data = row.data
+        stored_status = stored["status"] if stored else OrganizationStatus.ACTIVE
+        if data.get("dissolved_on") and "status" not in data and stored_status == OrganizationStatus.ACTIVE:
+            data["status"] = OrganizationStatus.DEREGISTERED
+        if (
+            stored is None
+            and data.get("status", "active") != OrganizationStatus.ACTIVE
+            and not data.get("dissolved_on")
+        ):
+            row.reject(_("「注销/撤销日期」已注销或撤销的组织须填写注销/撤销日期。"), "dissolved_on")
 
     def _existing_by_uscc(self, codes: list[str]) -> dict[str, int]:
         found = {}

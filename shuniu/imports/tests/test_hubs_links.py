@@ -99,3 +99,63 @@ def test_cli_import_prints_counts_and_writes_the_rejected_rows(tmp_path, capsys)
     assert (tmp_path / "名录.rejected.xlsx").exists()
     call_command("import", str(path), kind="organizations")
     assert "导入完成" in capsys.readouterr().out
+
+
+def test_closing_a_link_and_opening_the_next_in_one_file_is_accepted_and_idempotent():
+    hub = HubFactory(organization__name="北京市总工会")
+    member = OrganizationFactory(name="丁协会")
+    LinkFactory(hub=hub, organization=member, role=LinkRole.CONTACT, start_date=date(2015, 1, 1))
+    headers = ["枢纽名称", "组织名称", "关系", "开始日期", "结束日期"]
+    rows = [
+        ["北京市总工会", "丁协会", "联系", "2015-01-01", "2019-12-31"],
+        ["北京市总工会", "丁协会", "联系", "2020-01-01", ""],
+    ]
+    job = import_file(data=xlsx(headers, rows), filename="links.xlsx", kind="links")
+    assert job.counts == {"new": 1, "updated": 1, "unchanged": 0, "rejected": 0}, reasons(job)
+    again = import_file(data=xlsx(headers, rows), filename="links.xlsx", kind="links")
+    assert again.counts == {"new": 0, "updated": 0, "unchanged": 2, "rejected": 0}
+
+
+def test_a_hub_named_with_its_district_never_matches_another_districts_hub():
+    from shuniu.areas.models import Area
+
+    haidian = Area.objects.get(code="110108")
+    HubFactory(organization__name="海淀区妇女联合会", organization__district=haidian, recognized_on=date(2009, 3, 1))
+    OrganizationFactory(name="戊协会")
+    headers = ["枢纽名称", "组织名称", "关系", "开始日期"]
+    job = import_file(
+        data=xlsx(headers, [["北京市朝阳区妇女联合会", "戊协会", "联系", "2015-01-01"]]),
+        filename="links.xlsx",
+        kind="links",
+    )
+    assert job.counts["rejected"] == 1 and not Link.objects.exists()
+    assert "北京市朝阳区妇女联合会" in reasons(job)[2]
+
+
+def test_a_code_that_belongs_to_another_organization_than_the_name_is_refused():
+    hub = HubFactory(organization__name="北京市总工会")
+    other = OrganizationFactory(name="己协会")
+    OrganizationFactory(name="庚协会")
+    headers = ["枢纽名称", "组织名称", "统一社会信用代码", "关系", "开始日期"]
+    job = import_file(
+        data=xlsx(headers, [[hub.organization.name, "庚协会", other.uscc, "联系", "2015-01-01"]]),
+        filename="links.xlsx",
+        kind="links",
+    )
+    assert job.counts["rejected"] == 1 and "己协会" in reasons(job)[2]
+
+
+def test_an_unexpected_error_fails_the_job_instead_of_leaving_it_running(monkeypatch):
+    from shuniu.imports.definitions.hubs import HubDefinition
+
+    def broken(self, rows):
+        raise RuntimeError("测试")
+
+    monkeypatch.setattr(HubDefinition, "plan", broken)
+    OrganizationFactory(name="北京市朝阳区妇女联合会", kind=OrganizationKind.MASS_ORGANIZATION, uscc=None)
+    headers = ["枢纽名称", "层级", "管辖区域", "条线", "认定日期"]
+    data = xlsx(headers, [["北京市朝阳区妇女联合会", "区级", "朝阳区", "妇联", "2012-06-30"]])
+    job = import_file(data=data, filename="hubs.xlsx", kind="hubs", dry_run=True)
+    assert job.status == ImportStatus.FAILED and "测试" in job.error
+    job = import_file(data=data, filename="hubs.xlsx", kind="hubs")
+    assert job.status == ImportStatus.FAILED and not Hub.objects.exists()

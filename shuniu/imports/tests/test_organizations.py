@@ -187,3 +187,26 @@ def test_columns_in_another_order_import_and_swapped_data_is_pointed_out():
     job = run(xlsx(swapped, headers=headers))
     assert job.counts["rejected"] == 6 and Organization.objects.count() == 6
     assert any("「所属区」列有6行" in note and "错位" in note for note in job.notes)
+
+
+def test_a_row_with_a_code_and_a_row_without_one_naming_the_same_organization_are_one():
+    rows = [
+        ["朝阳区晨曦合唱团", make_uscc(OrganizationKind.SOCIAL_GROUP), "社会团体", "2015-01-01", "朝阳区", "", ""],
+        ["北京市朝阳区晨曦合唱团", "暂无", "社会团体", "2015-01-01", "朝阳区", "", ""],
+    ]
+    job = run(xlsx(rows))
+    assert job.counts["new"] == 1 and job.counts["rejected"] == 1
+    assert "与第2行" in import_outcomes(job)[1][2][0]
+
+
+def test_status_and_dissolution_follow_the_empty_cell_policy_on_updates():
+    revoked = OrganizationFactory(status="revoked", dissolved_on=date(2019, 1, 1))
+    active = OrganizationFactory()
+    headers = ["统一社会信用代码", "状态", "注销/撤销日期"]
+    job = run(xlsx([[revoked.uscc, "已撤销登记", ""], [active.uscc, "", "2020-05-01"]], headers=headers))
+    assert job.counts == {"new": 0, "updated": 1, "unchanged": 1, "rejected": 0}, job.examples
+    active.refresh_from_db()
+    assert active.status == "deregistered" and active.dissolved_on == date(2020, 5, 1)
+    run(xlsx([[revoked.uscc, "", "2019-06-01"]], headers=headers))
+    revoked.refresh_from_db()
+    assert revoked.status == "revoked" and revoked.dissolved_on == date(2019, 6, 1)
