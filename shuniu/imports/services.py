@@ -187,6 +187,7 @@ def _check(job: ImportJob, table, definition: ImportDefinition, progress: _Progr
         if done % 1000 == 0:
             progress(done)
     definition.plan(rows)
+    definition.refuse_unpermitted(rows)
     for row in rows:
         if row.rejected:
             row.outcome, row.changes = RowOutcome.REJECTED, {}

@@ -34,6 +34,8 @@ import io
 import logging
 import math
 import re
+import subprocess
+import sys
 import unicodedata
 import zipfile
 import zlib
@@ -49,6 +51,7 @@ from django.utils.translation import gettext as _
 __all__ = ["Table", "TableReadError", "read_table"]
 
 logger = logging.getLogger(__name__)
+XLS_PROBE_TIMEOUT = 60  # seconds for the child process that opens an .xls first
 
 HEADER_SEARCH_ROWS = 10
 # calamine holds a sheet as the rectangle from its first to its last filled cell, 32 bytes a cell, and a failed
@@ -240,6 +243,8 @@ def _workbook_grid(data: bytes, filename: str, file_format: str) -> tuple[_Grid,
     """The grid of the first visible worksheet with data, its name, and notes on the sheets passed over."""
     if file_format == "xlsx":
         _check_xlsx_extent(data, filename)
+    if file_format == "xls":
+        _check_xls_in_child(data, filename)
     with _calamine_errors(data, filename, file_format):
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         worksheets = [meta for meta in book.sheets_metadata if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
@@ -277,6 +282,30 @@ def _workbook_grid(data: bytes, filename: str, file_format: str) -> tuple[_Grid,
             % {"sheet": name, "sheets": _quoted_list(others)}
         )
     return grid, name, notes
+
+
+_XLS_PROBE = """
+import io, sys, python_calamine
+book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read()))
+for meta in book.sheets_metadata:
+    book.get_sheet_by_name(meta.name).to_python()
+"""
+
+
+def _check_xls_in_child(data: bytes, filename: str) -> None:
+    """Open an .xls in a child process first: on some corrupted size records python-calamine aborts the whole process
+    instead of raising (seen when fuzzing), which must not take a web server or worker down with it."""
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-c", _XLS_PROBE], input=data, capture_output=True, timeout=XLS_PROBE_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        raise _refusal(
+            _("「%(filename)s」读取超时，可能已损坏。请在 Excel 中打开并另存为 .xlsx 后再上传。"), filename
+        ) from None
+    if probe.returncode < 0:  # killed by a signal: the reader aborted
+        logger.warning("calamine aborted reading %r (signal %d)", filename, -probe.returncode)
+        raise TableReadError(_unreadable_message(data, filename, "xls"))
 
 
 def _check_xlsx_extent(data: bytes, filename: str) -> None:

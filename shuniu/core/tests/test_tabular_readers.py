@@ -487,3 +487,16 @@ def test_any_bytes_give_a_table_or_a_table_read_error(data):
         read_table(data, "a.xlsx")
     except TableReadError as error:
         assert str(error)
+
+
+def test_an_xls_that_aborts_the_reader_is_refused_without_taking_the_process_down(monkeypatch):
+    from shuniu.core.tabular import readers
+
+    book = xlwt.Workbook()
+    book.add_sheet("名录").write(0, 0, "名称")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    monkeypatch.setattr(readers, "_XLS_PROBE", "import os; os.abort()")  # what calamine does on some corrupt files
+    with pytest.raises(TableReadError) as error:
+        read_table(buffer.getvalue(), "坏.xls")
+    assert "坏.xls" in str(error.value)

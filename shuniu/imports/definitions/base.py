@@ -201,6 +201,21 @@ class ImportDefinition:
         """Write the new and updated rows (the caller holds the transaction)."""
         raise NotImplementedError
 
+    def refuse_unpermitted(self, rows: list[Row]) -> None:
+        """Planned rows the user may not write are refused now, not when the whole import would be aborted."""
+        if self.user is None:
+            return
+        for outcome, action in ((RowOutcome.NEW, "add"), (RowOutcome.UPDATED, "change")):
+            if user_can(self.user, self.model, action):
+                continue
+            message = _("您没有%(action)s%(model)s的权限。") % {
+                "action": _("新增") if action == "add" else _("修改"),
+                "model": self.model._meta.verbose_name,
+            }
+            for row in rows:
+                if row.outcome == outcome and not row.rejected:
+                    row.reject(message)
+
     # --- helpers for subclasses -----------------------------------------------------------------------------------
 
     def recheck_scope(self, model, new: list[Row], updated: list[Row]) -> None:

@@ -159,3 +159,22 @@ def test_an_unexpected_error_fails_the_job_instead_of_leaving_it_running(monkeyp
     assert job.status == ImportStatus.FAILED and "测试" in job.error
     job = import_file(data=data, filename="hubs.xlsx", kind="hubs")
     assert job.status == ImportStatus.FAILED and not Hub.objects.exists()
+
+
+def test_a_user_who_may_add_but_not_change_links_sees_updates_refused_in_the_preview(django_user_model):
+    from django.contrib.auth.models import Permission
+
+    hub = HubFactory(organization__name="北京市总工会")
+    member = OrganizationFactory(name="辛协会")
+    LinkFactory(hub=hub, organization=member, role=LinkRole.CONTACT, start_date=date(2015, 1, 1))
+    OrganizationFactory(name="壬协会")
+    clerk = django_user_model.objects.create_user("clerk")
+    clerk.user_permissions.add(Permission.objects.get(codename="add_link"))
+    headers = ["枢纽名称", "组织名称", "关系", "开始日期", "依据"]
+    rows = [
+        ["北京市总工会", "辛协会", "联系", "2015-01-01", "新依据"],
+        ["北京市总工会", "壬协会", "联系", "2016-01-01", ""],
+    ]
+    job = import_file(data=xlsx(headers, rows), filename="links.xlsx", kind="links", user=clerk, dry_run=True)
+    assert job.counts == {"new": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert "权限" in reasons(job)[2]
