@@ -12,8 +12,13 @@ from .models import Hub, Link
 PG_CONSTRAINT_MESSAGES = {"hubs_link_no_overlap": "role", "hubs_link_one_manager": "role"}
 
 
+def period_text(start: date, end: date | None) -> str:
+    """A link's period as messages show it: 2015-01-01 至 今."""
+    return f"{start} 至 {end or '今'}"
+
+
 def _period(link: Link) -> str:
-    return f"{link.start_date} 至 {link.end_date or '今'}"
+    return period_text(link.start_date, link.end_date)
 
 
 def link_validate(link: Link) -> None:

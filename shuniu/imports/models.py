@@ -97,6 +97,10 @@ class ImportJob(BaseModel):
             return 0 if self.is_running else 100
         return min(100, round(100 * self.processed_rows / self.total_rows))
 
+    def may_continue(self, user) -> bool:
+        """Mapping, confirming and cancelling are for whoever uploaded the file (and superusers)."""
+        return self.user_id == user.pk or user.is_superuser
+
     def count(self, outcome: str) -> int:
         return self.counts.get(outcome, 0)
 

@@ -14,6 +14,25 @@ STATUS_CSS = {
 }
 
 
+class OutcomeColumn(tables.Column):
+    """How many rows of the job ended with `outcome`."""
+
+    def __init__(self, outcome: RowOutcome):
+        super().__init__(
+            verbose_name=outcome.label,
+            empty_values=(),
+            orderable=False,
+            attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+        )
+        self.outcome = outcome
+
+    def render(self, record):
+        return record.count(self.outcome)
+
+    def value(self, record):
+        return record.count(self.outcome)
+
+
 class ImportJobTable(tables.Table):
     created_at = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i", linkify=True)
     user = tables.Column(verbose_name=_("导入人"), default=_("命令行"))
@@ -22,30 +41,10 @@ class ImportJobTable(tables.Table):
     sha256 = tables.Column(verbose_name=_("哈希"), orderable=False)
     status = tables.Column(verbose_name=_("状态"))
     total_rows = tables.Column(verbose_name=_("行数"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    new = tables.Column(
-        verbose_name=RowOutcome.NEW.label,
-        empty_values=(),
-        orderable=False,
-        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
-    )
-    updated = tables.Column(
-        verbose_name=RowOutcome.UPDATED.label,
-        empty_values=(),
-        orderable=False,
-        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
-    )
-    unchanged = tables.Column(
-        verbose_name=RowOutcome.UNCHANGED.label,
-        empty_values=(),
-        orderable=False,
-        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
-    )
-    rejected = tables.Column(
-        verbose_name=RowOutcome.REJECTED.label,
-        empty_values=(),
-        orderable=False,
-        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
-    )
+    new = OutcomeColumn(RowOutcome.NEW)
+    updated = OutcomeColumn(RowOutcome.UPDATED)
+    unchanged = OutcomeColumn(RowOutcome.UNCHANGED)
+    rejected = OutcomeColumn(RowOutcome.REJECTED)
 
     class Meta:
         model = ImportJob
@@ -74,15 +73,3 @@ class ImportJobTable(tables.Table):
 
     def render_status(self, record, value):
         return format_html('<span class="badge text-bg-{}">{}</span>', STATUS_CSS.get(record.status, "info"), value)
-
-    def render_new(self, record):
-        return record.count(RowOutcome.NEW)
-
-    def render_updated(self, record):
-        return record.count(RowOutcome.UPDATED)
-
-    def render_unchanged(self, record):
-        return record.count(RowOutcome.UNCHANGED)
-
-    def render_rejected(self, record):
-        return record.count(RowOutcome.REJECTED)

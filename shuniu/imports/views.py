@@ -1,8 +1,6 @@
 """The import pages: upload → (column mapping) → check in the background → preview → confirm → outcome.
 Views are wiring: the steps are `services`, the background steps `tasks`."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from shuniu.core.access import user_can
+from shuniu.core.exports import content_disposition
 from shuniu.core.views import ObjectListView, ScopedViewMixin
 
 from . import services, tasks
@@ -29,7 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def attachment(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename, "import")
     return response
 
 
@@ -124,7 +123,7 @@ class ImportMappingView(ImportJobMixin, View):
 
     def post(self, request, pk):
         job = self.get_job(pk)
-        if job.user_id != request.user.pk and not request.user.is_superuser:
+        if not job.may_continue(request.user):
             raise PermissionDenied(_("只有上传者可以继续这个导入。"))
         form = ImportMappingForm(request.POST, job=job)
         if form.is_valid():
@@ -176,8 +175,7 @@ class ImportJobView(ImportJobMixin, View):
                     if field
                 ],
                 "ignored": [header for header, field in job.mapping.items() if not field],
-                "can_confirm": job.status == ImportStatus.PLANNED
-                and (job.user_id == request.user.pk or request.user.is_superuser),
+                "can_confirm": job.status == ImportStatus.PLANNED and job.may_continue(request.user),
             },
         )
 
@@ -185,7 +183,7 @@ class ImportJobView(ImportJobMixin, View):
 class ImportConfirmView(ImportJobMixin, View):
     def post(self, request, pk):
         job = self.get_job(pk)
-        if job.user_id != request.user.pk and not request.user.is_superuser:
+        if not job.may_continue(request.user):
             raise PermissionDenied(_("只有上传者可以确认这个导入。"))
         if services.import_confirm(job=job):
             tasks.import_apply_task.enqueue(job.pk)
@@ -197,7 +195,7 @@ class ImportConfirmView(ImportJobMixin, View):
 class ImportCancelView(ImportJobMixin, View):
     def post(self, request, pk):
         job = self.get_job(pk)
-        if job.user_id != request.user.pk and not request.user.is_superuser:
+        if not job.may_continue(request.user):
             raise PermissionDenied(_("只有上传者可以取消这个导入。"))
         if services.import_cancel(job=job):
             messages.info(request, _("已取消，没有写入任何数据。"))

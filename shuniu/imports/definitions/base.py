@@ -218,6 +218,16 @@ class ImportDefinition:
 
     # --- helpers for subclasses -----------------------------------------------------------------------------------
 
+    @staticmethod
+    def mark_trend_stale(rows: list[Row]) -> None:
+        """The stored coverage trend is stale from the earliest day any written row can change (bulk writes send no
+        signals)."""
+        from shuniu.indicators.services import trend_mark_stale
+
+        days = [row.stale_since for row in rows if row.stale_since]
+        if days:
+            trend_mark_stale(since=min(days))
+
     def recheck_scope(self, model, new: list[Row], updated: list[Row]) -> None:
         """Inside the transaction: every record written is within the user's scope, or the whole import rolls back."""
         if self.user is None:

@@ -12,8 +12,7 @@ from shuniu.hubs.models import HUB_LEVEL_AREA_LEVEL, Hub
 from ..choices import ImportKind, RowOutcome
 from ..normalize import AreaResolver, ChoiceResolver, NormalizeError, code, parse_date, text
 from .base import Column, ImportDefinition, Row
-from .lookups import CHUNK, OrganizationIndex, SystemResolver
-from .organizations import FieldResolver
+from .lookups import CHUNK, OrganizationIndex, field_resolver, system_resolver
 
 HUB_LEVEL_SYNONYMS = {"市": "city", "市级枢纽": "city", "区": "district", "区级枢纽": "district", "街道": "street",
                       "乡镇": "street", "街乡": "street", "街道级枢纽": "street"}  # fmt: skip
@@ -61,8 +60,8 @@ class HubDefinition(ImportDefinition):
             level=ChoiceResolver(HubLevel, HUB_LEVEL_SYNONYMS).resolve,
             organization_district=self.areas.district,
             area=lambda value: value,  # resolved in validate_row, by the row's level
-            system=SystemResolver(),
-            fields=FieldResolver(),
+            system=system_resolver().one,
+            fields=field_resolver().many,
             recognized_on=parse_date,
             revoked_on=parse_date,
         )
@@ -187,8 +186,6 @@ class HubDefinition(ImportDefinition):
         return result
 
     def apply(self, rows: list[Row]) -> None:
-        from shuniu.indicators.services import trend_mark_stale
-
         through = Hub.fields.through
         new = [row for row in rows if row.outcome == RowOutcome.NEW]
         updated = [row for row in rows if row.outcome == RowOutcome.UPDATED]
@@ -221,6 +218,4 @@ class HubDefinition(ImportDefinition):
             hub.save()
         through.objects.bulk_create(links, batch_size=CHUNK)
         self.recheck_scope(Hub, new, updated)
-        days = [row.stale_since for row in new + updated if row.stale_since]
-        if days:
-            trend_mark_stale(since=min(days))
+        self.mark_trend_stale(new + updated)

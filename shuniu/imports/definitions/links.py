@@ -16,23 +16,20 @@ from django.utils.translation import gettext as _
 from shuniu.hubs import messages
 from shuniu.hubs.choices import HubLevel, LinkRole
 from shuniu.hubs.models import Link
+from shuniu.hubs.services import period_text
 from shuniu.organizations.models import Organization
 
 from ..choices import ImportKind, RowOutcome
 from ..normalize import AreaResolver, ChoiceResolver, NormalizeError, code, parse_date
 from .base import Column, ImportDefinition, Row
 from .hubs import HUB_LEVEL_SYNONYMS
-from .lookups import CHUNK, OrganizationIndex, SystemResolver, hubs_by_organization
+from .lookups import CHUNK, OrganizationIndex, hubs_by_organization, system_resolver
 
 ROLE_SYNONYMS = {"管理": "manage", "业务主管": "manage", "主管": "manage", "联系": "contact", "服务": "serve"}
 
 
 def _overlaps(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
     return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
-
-
-def _period(start: date, end: date | None) -> str:
-    return f"{start} 至 {end or '今'}"
 
 
 class LinkDefinition(ImportDefinition):
@@ -71,7 +68,7 @@ class LinkDefinition(ImportDefinition):
         areas = AreaResolver.load()
         self.parsers.update(
             hub=lambda value: code(value) if _looks_like_uscc(value) else _text(value),
-            hub_system=SystemResolver(),
+            hub_system=system_resolver().one,
             hub_level=ChoiceResolver(HubLevel, HUB_LEVEL_SYNONYMS).resolve,
             organization_uscc=code,
             district=areas.district,
@@ -213,13 +210,13 @@ class LinkDefinition(ImportDefinition):
                     "organization": name,
                     "hub": hub,
                     "role": LinkRole(role).label,
-                    "period": _period(o_start, o_end) + where,
+                    "period": period_text(o_start, o_end) + where,
                 }
             if role == LinkRole.MANAGE and o_role == LinkRole.MANAGE:
                 return messages.LINK_SECOND_MANAGER % {
                     "organization": name,
                     "hub": o_hub,
-                    "period": _period(o_start, o_end) + where,
+                    "period": period_text(o_start, o_end) + where,
                 }
         return ""
 
@@ -261,8 +258,6 @@ class LinkDefinition(ImportDefinition):
         return links
 
     def apply(self, rows: list[Row]) -> None:
-        from shuniu.indicators.services import trend_mark_stale
-
         new = [row for row in rows if row.outcome == RowOutcome.NEW]
         updated = [row for row in rows if row.outcome == RowOutcome.UPDATED]
         links = [
@@ -286,9 +281,7 @@ class LinkDefinition(ImportDefinition):
         for row, link in zip(new, links, strict=True):
             row.pk = link.pk
         self.recheck_scope(Link, new, updated)
-        days = [row.stale_since for row in new + updated if row.stale_since]
-        if days:
-            trend_mark_stale(since=min(days))
+        self.mark_trend_stale(new + updated)
 
 
 def _looks_like_uscc(value) -> bool:

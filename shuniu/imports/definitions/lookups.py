@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from shuniu.areas.models import Area
 from shuniu.hubs.models import Hub, System
-from shuniu.organizations.models import Organization
+from shuniu.organizations.models import Field, Organization
 
-from ..normalize import NormalizeError, fold, name_key
+from ..normalize import NormalizeError, fold, name_key, split_list, text
 
 CHUNK = 2000
 
@@ -84,25 +84,37 @@ class OrganizationIndex:
         return next((pk for district, pk in self.districts.items() if rest.startswith(district)), None)
 
 
-class SystemResolver:
-    def __init__(self):
+class NameResolver:
+    """Reference rows (fields, systems) by name or code: `one(value)` for a cell naming one, `many(value)` for a
+    cell listing several (领域: 教育、养老服务)."""
+
+    def __init__(self, model, unknown: str):
         self.by_name = {}
-        for pk, code, name in System.objects.values_list("pk", "code", "name"):
+        for pk, code, name in model.objects.values_list("pk", "code", "name"):
             self.by_name[name] = self.by_name[code] = pk
-        self.names = "、".join(System.objects.values_list("name", flat=True))
+        self.names = "、".join(model.objects.values_list("name", flat=True))
+        self.unknown = unknown  # the message, with %(name)s and %(names)s
 
-    def __call__(self, value) -> int | None:
-        from ..normalize import text
-
-        value = text(value)
-        if not value:
-            return None
-        pk = self.by_name.get(value)
+    def _pk(self, name: str) -> int:
+        pk = self.by_name.get(name)
         if pk is None:
-            raise NormalizeError(
-                _("「%(value)s」不是已有的条线。可选：%(names)s") % {"value": value, "names": self.names}
-            )
+            raise NormalizeError(self.unknown % {"name": name, "names": self.names})
         return pk
+
+    def one(self, value) -> int | None:
+        name = text(value)
+        return self._pk(name) if name else None
+
+    def many(self, value) -> frozenset[int]:
+        return frozenset(self._pk(name) for name in split_list(value))
+
+
+def field_resolver() -> NameResolver:
+    return NameResolver(Field, _("中的「%(name)s」不是已有的领域。可选：%(names)s"))
+
+
+def system_resolver() -> NameResolver:
+    return NameResolver(System, _("「%(name)s」不是已有的条线。可选：%(names)s"))
 
 
 def hubs_by_organization(organization_ids: set[int]) -> dict[int, list[Hub]]:

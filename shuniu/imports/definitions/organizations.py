@@ -21,7 +21,7 @@ from shuniu.organizations.choices import (
     OrganizationStatus,
     RegistrationLevel,
 )
-from shuniu.organizations.models import Field, Organization
+from shuniu.organizations.models import Organization
 from shuniu.organizations.validators import uscc_validate, uscc_validate_kind
 
 from ..choices import ImportKind, RowOutcome
@@ -34,9 +34,9 @@ from ..normalize import (
     name_key,
     parse_date,
     parse_int,
-    split_list,
 )
 from .base import Column, ImportDefinition, Row
+from .lookups import field_resolver
 
 CHUNK = 2000
 EARLIEST_FOUNDING = date(1900, 1, 1)
@@ -72,27 +72,6 @@ def _model_names(attnames: list[str]) -> list[str]:
     """Field names for attnames (district_id → district)."""
     by_attname = {field.attname: field.name for field in Organization._meta.concrete_fields}
     return [by_attname[name] for name in attnames]
-
-
-class FieldResolver:
-    """领域 by name (or code), several per cell."""
-
-    def __init__(self):
-        self.by_name = {}
-        for pk, code_, name in Field.objects.values_list("pk", "code", "name"):
-            self.by_name[name] = self.by_name[code_] = pk
-        self.names = "、".join(Field.objects.values_list("name", flat=True))
-
-    def __call__(self, value) -> frozenset[int]:
-        ids = set()
-        for name in split_list(value):
-            pk = self.by_name.get(name)
-            if pk is None:
-                raise NormalizeError(
-                    _("中的「%(name)s」不是已有的领域。可选：%(names)s") % {"name": name, "names": self.names}
-                )
-            ids.add(pk)
-        return frozenset(ids)
 
 
 class OrganizationDefinition(ImportDefinition):
@@ -194,7 +173,7 @@ class OrganizationDefinition(ImportDefinition):
             kind=kinds.resolve,
             registration_level=levels.resolve,
             status=statuses.resolve,
-            fields=FieldResolver(),
+            fields=field_resolver().many,
             district=self.areas.district,
             street=lambda value: value,  # resolved in validate_row, within the row's district
             **dict.fromkeys(self.DATE_FIELDS, parse_date),
@@ -355,7 +334,7 @@ class OrganizationDefinition(ImportDefinition):
 
     def settle(self, row: Row, existing: dict | None) -> None:
         if existing is None:
-            row.outcome = RowOutcome.NEW
+            row.outcome, row.stale_since = RowOutcome.NEW, row.data.get("founded_on")
             return
         compare = {name: (value.pk if name in AREA_FIELDS and value else value) for name, value in row.data.items()}
         row.changes = {name: row.data[name] for name, value in compare.items() if existing.get(name) != value}
@@ -410,7 +389,7 @@ class OrganizationDefinition(ImportDefinition):
             field_rows += self._update(updated)
         insert_rows(Organization.fields.through, ("organization_id", "field_id"), field_rows)
         self.recheck_scope(Organization, new, updated)
-        self._mark_trend_stale(new, updated)
+        self.mark_trend_stale(new + updated)
 
     def _insert(self, new: list[Row]) -> list[tuple[int, int]]:
         """Insert the new organizations (ids first, then one COPY); returns their (organization, field) pairs."""
@@ -458,11 +437,3 @@ class OrganizationDefinition(ImportDefinition):
         for row in refields:
             field_rows += [(row.pk, field_id) for field_id in row.changes["fields"]]
         return field_rows
-
-    @staticmethod
-    def _mark_trend_stale(new: list[Row], updated: list[Row]) -> None:
-        from shuniu.indicators.services import trend_mark_stale
-
-        days = [row.data["founded_on"] for row in new] + [row.stale_since for row in updated if row.stale_since]
-        if days:
-            trend_mark_stale(since=min(days))
