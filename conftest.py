@@ -20,19 +20,18 @@ def admin_client(client, admin_user):
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """The rows the data migrations load (areas, fields, systems), for transactional tests: a test before them may
-    have flushed the database, which leaves the schema but not those rows."""
+    """The rows the data migrations load (areas, fields, systems, roles), for transactional tests: a test before
+    them may have flushed the database, which leaves the schema but not those rows."""
     from django.apps import apps as django_apps
     from django.db import connection
 
-    from shuniu.areas.models import Area
-
-    if Area.objects.exists():
-        return
-    for app, name in (
-        ("areas", "0002_load_beijing"),
-        ("organizations", "0002_load_fields"),
-        ("hubs", "0002_load_systems"),
+    for app, name, model in (
+        ("areas", "0002_load_beijing", "Area"),
+        ("organizations", "0002_load_fields", "Field"),
+        ("hubs", "0002_load_systems", "System"),
+        ("accounts", "0002_load_roles", "Role"),
     ):
+        if django_apps.get_model(app, model).objects.exists():
+            continue
         module = __import__(f"shuniu.{app}.migrations.{name}", fromlist=["load"])
         module.load(django_apps, connection.schema_editor())

@@ -5,6 +5,7 @@ shuniu serve [--port P]                            serve an existing database
 shuniu coverage --as-of 2015-06-30 --by district   print a coverage table
 shuniu import FILE --kind organizations [--dry-run] import a spreadsheet (organizations, hubs or links)
 shuniu export organizations --format xlsx          export a list or the coverage tables
+shuniu user create NAME --role district-office --area 朝阳区   a user with a role (shuniu user roles lists them)
 """
 
 import os

@@ -31,7 +31,7 @@ class AreaListView(ScopedViewMixin, View):
         for area in districts:
             population = max(area.populations.all(), key=lambda p: p.year, default=None)
             figure = figures.get(area.code)
-            per_10k = ratio(figure.denominator * 10000, population.resident, "0.1") if population else None
+            per_10k = ratio(figure.denominator * 10000, population.resident, "0.1") if population and figure else None
             rows.append((area, figure, population, per_10k))
         if request.GET.get("export") in EXPORT_FORMATS:
             return self.export(rows, request.GET["export"]).response()
@@ -44,9 +44,12 @@ class AreaListView(ScopedViewMixin, View):
         headers += [_("覆盖率") if xlsx else _("覆盖率（%）"), _("未覆盖"), _("每万人社会组织")]
         values = []
         for area, figure, population, per_10k in rows:
-            rate = figure.rate / 100 if xlsx and figure.rate is not None else figure.rate
+            if figure is None:  # a district outside the user's scope
+                counts = [None] * 4
+            else:
+                rate = figure.rate / 100 if xlsx and figure.rate is not None else figure.rate
+                counts = [figure.numerator, figure.denominator, rate, figure.gap]
             resident = population.resident if population else None
-            counts = [figure.numerator, figure.denominator, rate, figure.gap]
             values.append([area.code, area.name, area.streets, resident, *counts, per_10k])
         return build_file(
             title=_("行政区划"),

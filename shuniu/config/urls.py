@@ -9,6 +9,7 @@ urlpatterns = [
     path("organizations/", include("shuniu.organizations.urls")),
     path("hubs/", include("shuniu.hubs.urls")),
     path("imports/", include("shuniu.imports.urls")),
+    path("audit/", include("shuniu.audit.urls")),
     path("api/", include("shuniu.config.api")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

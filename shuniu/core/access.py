@@ -1,29 +1,217 @@
 """The one seam where scope is decided: `restrict(user, action)` on every queryset behind a page, API or figure.
 
-Today a user sees every record of a model for which they hold the model permission `<app>.<action>_<model>`
-(superusers hold all). Roles scoped by area and hub (issue "Access scoped by area and hub") replace
-`scope_filter()` without touching any caller.
+A user's rights come from role assignments (`accounts.RoleAssignment`): a role names permissions
+(`<app>.<action>_<model>`), the assignment names where they hold — the whole city, an area subtree, one organization
+or the hub of one organization. Each model says how its records fall within such a scope with a `scope = Scope(…)`
+class attribute; a model without one is reference data (areas, fields, systems), seen whole by anyone holding its
+permission. Superusers hold everything; permissions granted directly in Django's admin hold city-wide.
+
+The assignments are loaded once per user object (one request) and turned into a `Q` per model and action, so a list
+costs the same one query with a scope as without.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
 from django.db.models import Q
 
 ACTIONS = ("view", "add", "change", "delete")
+
+Lookup = str | Callable[[int], Q]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a model's records fall within an assignment's scope. Each entry names lookups; a record is inside when any
+    of them holds.
+
+    area:         foreign keys to `areas.Area`: inside when that area lies in the assigned subtree;
+    area_above:   for viewing only, also inside when that area contains the assigned area (a district office sees
+                  the city-level hubs that serve its district);
+    organization: lookups equal to the assigned organization's id (an organization's own account);
+    hub:          lookups (or callables of the organization id returning a Q) for the staff of the hub that the
+                  assigned organization is recognised as;
+    hub_writes:   a further condition on what hub staff may add, change or delete (links: only current ones);
+    user:         lookups equal to the user's own id, for records a user makes for themselves (import jobs).
+    """
+
+    area: tuple[str, ...] = ()
+    area_above: tuple[str, ...] = ()
+    organization: tuple[str, ...] = ()
+    hub: tuple[Lookup, ...] = ()
+    hub_writes: Callable[[], Q] | None = None
+    user: tuple[str, ...] = ()
+
+
+@dataclass
+class Grant:
+    """One role assignment as the access checks see it."""
+
+    permissions: tuple[str, ...]  # permission names or patterns ("*" for all)
+    kind: str  # accounts.choices.ScopeKind
+    area_path: str | None = None
+    organization_id: int | None = None
+    _area_ids: dict = field(default_factory=dict)
+
+    def grants(self, permission: str) -> bool:
+        return any(fnmatchcase(permission, pattern) for pattern in self.permissions)
+
+    @property
+    def city_wide(self) -> bool:
+        return self.kind == "city" or (self.kind == "area" and self.area_path is None)
+
+    def area_ids(self, *, above: bool = False) -> list[int]:
+        """Ids of the areas in the assigned subtree (or, `above`, of the areas containing it), loaded once."""
+        from shuniu.areas.models import Area
+
+        if above not in self._area_ids:
+            if above:
+                codes = self.area_path.strip("/").split("/")
+                paths = ["/" + "/".join(codes[: n + 1]) + "/" for n in range(len(codes) - 1)]
+                queryset = Area.objects.filter(path__in=paths)
+            else:
+                queryset = Area.objects.filter(path__startswith=self.area_path)
+            self._area_ids[above] = list(queryset.values_list("pk", flat=True))
+        return self._area_ids[above]
+
+    def condition(self, model, action: str, user) -> Q:
+        """The records of `model` this assignment reaches (an empty `Q()` for all of them)."""
+        scope: Scope | None = getattr(model, "scope", None)
+        if scope is None or self.city_wide:
+            return Q()
+        condition = Q(pk__in=[])
+        for lookup in scope.user:
+            condition |= Q(**{lookup: user.pk})
+        if self.kind == "area":
+            for lookup in scope.area:
+                condition |= Q(**{f"{lookup}__in": self.area_ids()})
+            if action == "view":
+                for lookup in scope.area_above:
+                    condition |= Q(**{f"{lookup}__in": self.area_ids(above=True)})
+        elif self.kind == "organization":
+            for lookup in scope.organization:
+                condition |= Q(**{lookup: self.organization_id})
+        elif self.kind == "hub":
+            reach = Q(pk__in=[])
+            for lookup in scope.hub:
+                reach |= lookup(self.organization_id) if callable(lookup) else Q(**{lookup: self.organization_id})
+            if action not in ("view", "end") and scope.hub_writes is not None:  # ending is for the service to judge
+                reach &= scope.hub_writes()
+            condition |= reach
+        return condition
 
 
 def permission_name(model, action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
+def user_grants(user) -> list[Grant]:
+    """The user's role assignments, loaded once per user object."""
+    cached = getattr(user, "_shuniu_grants", None)
+    if cached is None:
+        from shuniu.accounts.models import RoleAssignment
+
+        cached = [
+            Grant(
+                permissions=tuple(assignment.role.permissions),
+                kind=assignment.role.scope_kind,
+                area_path=assignment.area.path if assignment.area_id else None,
+                organization_id=assignment.organization_id,
+            )
+            for assignment in RoleAssignment.objects.filter(user=user).select_related("role", "area")
+        ]
+        user._shuniu_grants = cached
+    return cached
+
+
+def _django_permissions(user) -> set[str]:
+    """Permissions granted directly or through groups in Django's admin: they hold city-wide. (Not `has_perm`,
+    which also answers from the roles, scope aside: see accounts.backends.)"""
+    from django.contrib.auth.backends import ModelBackend
+
+    return ModelBackend().get_all_permissions(user)
+
+
 def scope_filter(user, model, action: str) -> Q | None:
-    """A Q limiting `model` to what `user` may `action`; None means nothing at all."""
+    """A Q limiting `model` to what `user` may `action` (`Q()`: everything); None means nothing at all."""
     if user is None or not user.is_active or not user.is_authenticated:
         return None
-    if user.is_superuser or user.has_perm(permission_name(model, action)):
+    if user.is_superuser:
         return Q()
-    return None
+    permission = permission_name(model, action)
+    conditions = []
+    for grant in user_grants(user):
+        if grant.grants(permission):
+            condition = grant.condition(model, action, user)
+            if not condition:
+                return Q()
+            conditions.append(condition)
+    if permission in _django_permissions(user):
+        return Q()
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
 
 
 def user_can(user, model, action: str) -> bool:
+    """Whether `user` may `action` some record of `model` (the records themselves: `restrict`)."""
     return scope_filter(user, model, action) is not None
+
+
+def is_city_wide(user, model, action: str = "view") -> bool:
+    """Whether `user` may `action` every record of `model` (figures kept for the whole city serve them as they are)."""
+    condition = scope_filter(user, model, action)
+    return condition is not None and not condition
+
+
+def areas_within_scope(user, model, action: str) -> list[int] | None:
+    """The ids of the areas in which `user` may `action` records of `model` (for the area dropdowns of a form);
+    None when the user's scope is the whole city."""
+    if user.is_superuser:
+        return None
+    permission = permission_name(model, action)
+    ids: set[int] = set()
+    for grant in user_grants(user):
+        if grant.grants(permission):
+            if grant.city_wide:
+                return None
+            if grant.kind == "area":
+                ids.update(grant.area_ids())
+    if permission in _django_permissions(user):
+        return None
+    return sorted(ids)
+
+
+def restrict_choices(fields, user, action: str = "view", unrestricted=()) -> None:
+    """Dropdowns and choice filters offer only what the user may see: every choice field (or django-filter filter)
+    over a scoped model, except those named in `unrestricted`, is restricted; a choice outside the scope is then
+    refused as an invalid choice."""
+    for name, choice in fields.items():
+        if name in unrestricted:
+            continue
+        queryset = getattr(choice, "queryset", None)
+        if queryset is None or callable(queryset) or getattr(queryset.model, "scope", None) is None:
+            continue
+        choice.queryset = queryset.restrict(user, action)
+
+
+def scope_label(user, model, action: str = "view") -> str:
+    """Where `user` may `action` records of `model`, in words: 全市, or the areas and organizations of the
+    assignments that grant it (朝阳区、海淀区)."""
+    from django.utils.translation import gettext as _
+
+    if is_city_wide(user, model, action):
+        return _("全市")
+    permission = permission_name(model, action)
+    names = []
+    for assignment in user.role_assignments.select_related("area", "organization", "role"):
+        name = str(assignment.area or assignment.organization or "")
+        if name and name not in names and any(fnmatchcase(permission, p) for p in assignment.role.permissions):
+            names.append(name)
+    return "、".join(names) or _("全市")

@@ -6,4 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
-        from . import bulk  # noqa: F401  (registers the `among` lookup)
+        from . import (
+            bulk,  # noqa: F401  (registers the `among` lookup)
+            crypto,  # noqa: F401  (registers the check of the personal-data key)
+        )

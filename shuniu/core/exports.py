@@ -70,6 +70,18 @@ class ExportFile:
         return response
 
 
+class CountedRows:
+    """Rows passed through to a writer, counted on the way (what an export's audit record says it held)."""
+
+    def __init__(self, rows: Iterable):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
 def export_filename(title: str, export_format: str, day: date | None = None) -> str:
     """「社会组织_20261122.xlsx」: the title, today's date (or `day`) and the format."""
     day = day or timezone.localdate()
@@ -112,10 +124,11 @@ def column_choices(table) -> list[tuple[str, str]]:
 
 def chosen_columns(table, requested: Iterable[str]) -> list[str]:
     """The requested columns (`columns=a&columns=b` or `columns=a,b`) in the table's order; unknown names are
-    ignored, and no known name means every column."""
+    ignored, and no known name means every column but those marked `optional` (shown only when chosen)."""
     wanted = {name.strip() for value in requested for name in value.split(",")}
     available = [name for name, _header in column_choices(table)]
-    return [name for name in available if name in wanted] or available
+    chosen = [name for name in available if name in wanted]
+    return chosen or [name for name in available if not getattr(table.columns[name].column, "optional", False)]
 
 
 def table_headers(table, columns: list[str]) -> list[str]:

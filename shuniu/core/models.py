@@ -1,4 +1,4 @@
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +15,11 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        # one transaction with the audit record the post_save receiver writes (joins the caller's, if any)
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse(f"{self._meta.app_label}:{self._meta.model_name}", kwargs={"pk": self.pk})

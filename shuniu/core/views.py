@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from .access import user_can
+from shuniu import audit
+
+from .access import restrict_choices, user_can
 from .exports import (
     EXPORT_FORMATS,
+    CountedRows,
     ExportFile,
     build_file,
     chosen_columns,
@@ -82,13 +85,28 @@ class ObjectListView(ScopedViewMixin, View):
         """Every row of `table` (sorted as the page asks), the chosen columns, as an .xlsx or .csv file."""
         RequestConfig(request, paginate=False).configure(table)
         columns = chosen_columns(table, request.GET.getlist("columns"))
-        return build_file(
+        rows = CountedRows(table_rows(table, columns))
+        export = build_file(
             title=self.get_export_title(request),
             headers=table_headers(table, columns),
-            rows=table_rows(table, columns),
+            rows=rows,
             export_format=export_format,
             ascii_name=self.model._meta.model_name,
         )
+        filters = {key: values for key, values in request.GET.lists() if key not in ("columns", "export", "page")}
+        audit.record(
+            self.model,
+            audit.AuditAction.EXPORT,
+            after={
+                "file": export.filename,
+                "format": export_format,
+                "filters": filters,
+                "columns": columns,
+                "rows": rows.count,
+            },  # fmt: skip
+            message=export.filename,
+        )
+        return export
 
     def get(self, request):
         filterset, table = self.get_list(request)
@@ -177,6 +195,14 @@ class ObjectEditView(ScopedViewMixin, View):
     def get_success_url(self, obj):
         return obj.get_absolute_url()
 
+    def build_form(self, request, **kwargs):
+        """The form with its dropdowns limited to the user's scope (and the form's own `limit_to_scope`)."""
+        form = self.form(**kwargs)
+        restrict_choices(form.fields, request.user, unrestricted=getattr(form, "unrestricted_choices", ()))
+        if hasattr(form, "limit_to_scope"):
+            form.limit_to_scope(request.user, self.permission_action)
+        return form
+
     def render_form(self, request, form, instance):
         return render(
             request,
@@ -186,18 +212,18 @@ class ObjectEditView(ScopedViewMixin, View):
 
     def get(self, request, pk=None):
         instance = self.get_object(pk)
-        form = self.form(instance=instance, initial=None if pk else self.get_initial(request))
+        form = self.build_form(request, instance=instance, initial=None if pk else self.get_initial(request))
         return self.render_form(request, form, instance)
 
     def post(self, request, pk=None):
         instance = self.get_object(pk)
-        form = self.form(data=request.POST, instance=instance)
+        form = self.build_form(request, data=request.POST, instance=instance)
         if form.is_valid():
             try:
                 with transaction.atomic():
                     obj = self.save_object(form, request)
                     if not self.queryset.restrict(request.user, self.permission_action).filter(pk=obj.pk).exists():
-                        raise PermissionDenied(_("保存后的记录超出了您的权限范围。"))
+                        raise ValidationError(_("保存后的记录超出了您的权限范围，未保存。"))
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for field, errors in error.error_dict.items():

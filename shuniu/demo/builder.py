@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import transaction
 
+from shuniu import audit
 from shuniu.areas.models import Area
 from shuniu.hubs.models import Hub, Link, System
 from shuniu.hubs.selectors import organizations_counted_on, organizations_covered_on
@@ -16,7 +17,7 @@ from shuniu.indicators.selectors import covered_count
 from shuniu.indicators.services import trend_refresh
 from shuniu.organizations.models import Field, Organization
 
-from .plan import FIRST_COUNT_DAY, HEADLINE_DAY, HORIZON, THREE, Planner
+from .plan import FIRST_COUNT_DAY, HEADLINE_DAY, HORIZON, THREE, Planner, legal_representative_numbers
 
 BATCH_SIZE = 2000
 
@@ -43,6 +44,7 @@ def _reference():
 
 
 def _write_organizations(plan: Planner, area_pk: dict, field_pk: dict) -> list[int]:
+    numbers = legal_representative_numbers(plan.seed, plan.orgs)
     rows = [
         Organization(
             name=o.name,
@@ -56,6 +58,8 @@ def _write_organizations(plan: Planner, area_pk: dict, field_pk: dict) -> list[i
             street_id=area_pk[o.street] if o.street else None,
             address=o.address,
             legal_representative=o.legal,
+            legal_representative_id_number=numbers[o.idx][0],
+            legal_representative_phone=numbers[o.idx][1],
             founded_on=o.founded,
             registered_on=o.registered,
             status=o.status,
@@ -196,7 +200,7 @@ def build(*, scale: float = 1.0, seed: int = 2015, stdout=None) -> dict:
         ).plan()
     except ValueError as error:
         raise DemoError(f"无法规划示范城市：{error}") from error
-    with transaction.atomic():
+    with transaction.atomic(), audit.disabled():  # a generated city, not changes anyone made: no audit records
         _say(stdout, f"写入 {len(plan.orgs):,} 个组织……")
         org_pks = _write_organizations(plan, area_pk, field_pk)
         _say(stdout, f"写入 {len(plan.hubs):,} 个枢纽型社会组织……")

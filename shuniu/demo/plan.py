@@ -1411,3 +1411,38 @@ class Planner:
         self.plan_supervisors()
         self.plan_former_names()
         return self
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# legal representatives' identity and phone numbers
+# ---------------------------------------------------------------------------------------------------------------------
+
+#: share of organizations whose legal representative's numbers the demo registers
+PERSONAL_SHARE = 0.6
+PERSONAL_BORN = (date(1950, 1, 1), date(1995, 12, 31))
+MOBILE_PREFIXES = ("130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "155", "158", "186", "188")
+
+
+def legal_representative_numbers(seed: int, orgs: list) -> list[tuple[str, str]]:
+    """(identity number, phone) of each organization's legal representative, ("", "") for those without.
+
+    Drawn from a generator of their own, so the rest of the city is the same as before they existed. An identity
+    number has the organization's district as its address code (a Beijing district), a birth date in 1950–1995 and a
+    correct check character; a phone is a mobile number or a Beijing landline."""
+    from shuniu.core.personal import ric_check_character
+
+    rng = random.Random(f"{seed}:legal-representatives")
+    low, high = PERSONAL_BORN
+    numbers = []
+    for org in orgs:
+        if rng.random() >= PERSONAL_SHARE:
+            numbers.append(("", ""))
+            continue
+        born = low + timedelta(days=rng.randint(0, (high - low).days))
+        body = f"{org.district}{born:%Y%m%d}{rng.randint(1, 999):03d}"
+        if rng.random() < 0.8:
+            phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
+        else:
+            phone = f"010-{rng.choice('5678')}{rng.randint(0, 9_999_999):07d}"
+        numbers.append((body + ric_check_character(body), phone))
+    return numbers

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
+from shuniu.core.access import areas_within_scope
 from shuniu.core.forms import DateInput, StyledFormMixin
 from shuniu.organizations.forms import limit_organization_choices
 from shuniu.organizations.models import Organization
@@ -22,6 +23,12 @@ class HubForm(StyledFormMixin, forms.ModelForm):
         self.fields["parent"].queryset = Hub.objects.select_related("organization")
         self.fields["fields"].widget.attrs["class"] = "sn-checks"
 
+    def limit_to_scope(self, user, action: str) -> None:
+        """Offer only the areas in which the user may keep hubs."""
+        ids = areas_within_scope(user, Hub, action)
+        if ids is not None:
+            self.fields["area"].queryset = self.fields["area"].queryset.filter(pk__in=ids)
+
 
 class HubChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, hub):
@@ -30,6 +37,7 @@ class HubChoiceField(forms.ModelChoiceField):
 
 class LinkForm(StyledFormMixin, forms.ModelForm):
     hub = HubChoiceField(queryset=Hub.objects.select_related("organization", "system"), label=_("枢纽"))
+    unrestricted_choices = ("organization",)  # hub staff link organizations by number before they may see them
 
     class Meta:
         model = Link

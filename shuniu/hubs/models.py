@@ -1,10 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.choices import AreaLevel
 from shuniu.areas.models import Area
+from shuniu.core.access import Scope
 from shuniu.core.models import BaseModel
 from shuniu.organizations.models import Field, Organization
 
@@ -48,6 +50,7 @@ class Hub(BaseModel):
     )
 
     objects = HubQuerySet.as_manager()
+    scope = Scope(area=("area",), area_above=("area",), organization=("organization",), hub=("organization",))
 
     class Meta:
         ordering = ("level", "system__sort", "organization__name")
@@ -103,6 +106,12 @@ class Link(BaseModel):
     note = models.CharField(verbose_name=_("备注"), max_length=200, blank=True)
 
     objects = LinkQuerySet.as_manager()
+    scope = Scope(
+        area=("organization__district", "organization__street"),
+        organization=("organization",),
+        hub=("hub__organization",),
+        hub_writes=lambda: Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate()),
+    )
 
     class Meta:
         ordering = ("-start_date", "pk")

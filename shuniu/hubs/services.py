@@ -5,6 +5,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from shuniu import audit
+
 from . import messages
 from .choices import LinkRole
 from .models import Hub, Link
@@ -116,7 +118,8 @@ def link_update(*, link: Link) -> Link:
 
 @transaction.atomic
 def link_end(*, link: Link, end_date: date, reason: str = "") -> Link:
-    """End a link on `end_date` (its last valid day). The row is kept; ending twice is refused."""
+    """End a link on `end_date` (its last valid day). The row is kept; ending twice is refused. The audit log
+    records the change as 联系关系结束 (`audit.registry`), with `reason` as its message."""
     link = Link.objects.select_for_update().select_related("hub__organization", "organization").get(pk=link.pk)
     if link.end_date is not None:
         raise ValidationError({"end_date": messages.LINK_ALREADY_ENDED % {"end_date": link.end_date}})
@@ -128,4 +131,5 @@ def link_end(*, link: Link, end_date: date, reason: str = "") -> Link:
     if reason:
         link.note = (f"{link.note}；" if link.note else "") + f"结束原因：{reason}"[:200]
         link.note = link.note[:200]
-    return _link_save(link)
+    with audit.context(message=reason):
+        return _link_save(link)

@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shuniu.core.access import Scope
 from shuniu.core.models import BaseModel
 
 from .choices import RUNNING_STATUSES, ImportKind, ImportStatus, RowOutcome
@@ -75,6 +76,8 @@ class ImportJob(BaseModel):
     planned_at = models.DateTimeField(verbose_name=_("检查完成时间"), null=True, blank=True)
     confirmed_at = models.DateTimeField(verbose_name=_("确认时间"), null=True, blank=True)
     finished_at = models.DateTimeField(verbose_name=_("完成时间"), null=True, blank=True)
+
+    scope = Scope(user=("user",))  # outside the whole city, one's own imports
 
     class Meta:
         ordering = ("-created_at", "-pk")

@@ -14,7 +14,9 @@ import hashlib
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,11 +25,13 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuniu import audit
+from shuniu.core.access import is_city_wide, scope_label
 from shuniu.core.tabular import TableReadError, read_table
 
 from .choices import ImportKind, ImportStatus, RowOutcome
 from .definitions import DEFINITIONS
-from .definitions.base import MAX_EXAMPLES, ImportAborted, ImportDefinition, Row
+from .definitions.base import MAX_EXAMPLES, ImportAborted, ImportDefinition, ImportOutOfScope, Row
 from .models import ImportJob, ImportTemplate
 
 PROGRESS_EVERY = 0.5  # seconds between progress writes
@@ -188,6 +192,7 @@ def _check(job: ImportJob, table, definition: ImportDefinition, progress: _Progr
             progress(done)
     definition.plan(rows)
     definition.refuse_unpermitted(rows)
+    _refuse_out_of_scope(definition, rows)
     for row in rows:
         if row.rejected:
             row.outcome, row.changes = RowOutcome.REJECTED, {}
@@ -262,6 +267,40 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
+class _TrialWritten(Exception):
+    """Rolls back a trial write that stayed within the user's scope."""
+
+
+def _refuse_out_of_scope(definition: ImportDefinition, rows: list[Row]) -> None:
+    """Rows whose record would fall outside the user's scope (a district office's row naming another district, hub
+    staff linking for another hub, an update of a record the user may not change) are refused with the reason.
+
+    Where a row's record lands is decided by the same `restrict()` as everywhere: the rows are written on trial,
+    checked, and rolled back. Users whose scope is the whole city skip this."""
+    user, model = definition.user, definition.model
+    if user is None or (is_city_wide(user, model, "add") and is_city_wide(user, model, "change")):
+        return
+    written = [row for row in rows if row.outcome in (RowOutcome.NEW, RowOutcome.UPDATED) and not row.rejected]
+    if not written:
+        return
+    pks = [row.pk for row in written]
+    outside = []
+    try:
+        with transaction.atomic(), audit.disabled():
+            definition.apply(rows)
+            raise _TrialWritten
+    except ImportOutOfScope as error:
+        outside = error.rows
+    except (_TrialWritten, DatabaseError, ImportAborted):
+        pass  # within scope, or a failure the real write will report
+    for row, pk in zip(written, pks, strict=True):
+        row.pk = pk
+    if outside:
+        message = _("超出您的权限范围（%(scope)s），不能导入这一行。") % {"scope": scope_label(user, model, "add")}
+        for row in outside:
+            row.reject(message)
+
+
 def import_plan(*, job: ImportJob, table=None, progress: Callable[[int, int], None] | None = None) -> ImportJob:
     """The dry run: check every row and record what an import would do. Writes nothing but the job."""
     job.status, job.processed_rows = ImportStatus.PLANNING, 0
@@ -317,11 +356,12 @@ def import_apply(*, job: ImportJob, progress=None) -> ImportJob:
 def _apply(job: ImportJob, definition: ImportDefinition, *, table=None, rows=None, progress=None) -> ImportJob:
     """Check (unless `rows` are already checked) and write, inside one transaction that holds the import lock."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.context(user=job.user) if job.user_id else nullcontext():
             _lock_imports()
             if rows is None:
                 rows = _check(job, table, definition, _Progress(job, progress))
             definition.apply(rows)
+            _record_import(job, rows)
     except ImportAborted as error:
         return _fail(job, str(error))
     except IntegrityError as error:
@@ -338,6 +378,23 @@ def _apply(job: ImportJob, definition: ImportDefinition, *, table=None, rows=Non
     job.status, job.finished_at, job.processed_rows = ImportStatus.DONE, timezone.now(), len(rows)
     job.save()
     return job
+
+
+def _record_import(job: ImportJob, rows: list[Row]) -> None:
+    """The import's audit event (its rows are recorded one by one by the definition): the file and the counts."""
+    counts = Counter(row.outcome for row in rows)
+    audit.record(
+        job,
+        audit.AuditAction.IMPORT,
+        after={
+            "kind": job.kind,
+            "file": job.filename,
+            "sha256": job.sha256,
+            "rows": len(rows),
+            "counts": {outcome.value: counts.get(outcome.value, 0) for outcome in RowOutcome},
+        },
+        message=job.filename,
+    )
 
 
 def _lock_imports() -> None:

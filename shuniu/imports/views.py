@@ -37,19 +37,14 @@ def _may_import(user, kind: str) -> bool:
 
 
 def jobs_visible_to(user, queryset):
-    """Everyone sees the imports they started; the history of others needs the view permission (and its scope)."""
-    if user_can(user, ImportJob, "view"):
-        return queryset.restrict(user, "view")
-    return queryset.filter(user=user) if user.is_authenticated else queryset.none()
+    """The imports the user may see: outside the whole city, the ones they started themselves (ImportJob.scope)."""
+    return queryset.restrict(user, "view")
 
 
 class ImportJobListView(ObjectListView):
     """The import history: who, when, which file, the counts; each row opens the outcome of every row."""
 
     queryset = ImportJob.objects.select_related("user")
-
-    def get_queryset(self):
-        return jobs_visible_to(self.request.user, self.queryset)
 
     filterset = ImportJobFilterSet
     table = ImportJobTable
@@ -99,9 +94,6 @@ class ImportCreateView(LoginRequiredMixin, View):
 
 class ImportJobMixin(ScopedViewMixin):
     queryset = ImportJob.objects.select_related("user", "template")
-
-    def get_queryset(self):
-        return jobs_visible_to(self.request.user, self.queryset)
 
     def get_job(self, pk) -> ImportJob:
         return get_object_or_404(self.get_queryset(), pk=pk)

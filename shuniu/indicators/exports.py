@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuniu import audit
 from shuniu.core.access import user_can
 from shuniu.core.exports import ExportFile, export_filename
 from shuniu.core.tabular.writers import Sheet, write_csv, write_xlsx
@@ -153,6 +154,18 @@ def coverage_export(
     else:
         raise ValueError(f"Unknown export format {export_format!r}")
     filename = export_filename(f"{_('覆盖率')}_{title}", export_format, day=day)
+    audit.record(
+        Organization,
+        audit.AuditAction.EXPORT,
+        after={
+            "file": filename,
+            "format": export_format,
+            "day": day,
+            "dimensions": [table.dimension for table in tables],
+            "rows": sum(len(table.figures) for table in tables),
+        },
+        message=filename,
+    )
     return ExportFile(filename=filename, content=content, ascii_filename=f"coverage_{day:%Y%m%d}")
 
 

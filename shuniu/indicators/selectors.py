@@ -18,7 +18,8 @@ from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
 from shuniu.areas.models import Area
-from shuniu.core.access import user_can
+from shuniu.core.access import is_city_wide, user_can, user_grants
+from shuniu.core.access import scope_label as access_scope_label
 from shuniu.hubs.choices import HubLevel
 from shuniu.hubs.models import Hub, System
 from shuniu.hubs.selectors import links_covering_on, organizations_counted_on
@@ -99,6 +100,42 @@ def _covered(inputs: _Inputs, *columns: str):
     )
 
 
+# ---------------------------------------------------------------- scope
+
+
+def scope_label(user) -> str:
+    """What the user's figures cover: 全市, or the areas and organizations of their assignments (朝阳区、海淀区)."""
+    return _("全市") if _city_wide(user) else access_scope_label(user, Organization)
+
+
+def _city_wide(user) -> bool:
+    """Whether the user's figures are the whole city's (no user: the command line and internal callers)."""
+    return user is None or is_city_wide(user, Organization)
+
+
+def _districts_in_view(user):
+    """The districts a figure table lists: all of them for the whole city, otherwise those holding organizations
+    in the user's scope (other rows would only show zeros the user cannot open)."""
+    districts = Area.objects.districts()
+    if _city_wide(user):
+        return districts
+    return districts.filter(pk__in=Organization.objects.restrict(user, "view").values("district_id"))
+
+
+def _whole_districts(user) -> list[int] | None:
+    """The districts whose stored trend points make up the user's scope exactly (a scope of whole districts), or
+    None when it is anything finer (a street, a hub, an organization)."""
+    ids = []
+    for grant in user_grants(user):
+        if not grant.grants("organizations.view_organization"):
+            continue
+        if grant.kind != "area" or grant.area_path.count("/") != 3:  # "/110000/110105/": a district
+            return None
+        ids.extend(pk for pk in grant.area_ids() if pk not in ids)
+    districts = list(Area.objects.districts().filter(pk__in=ids).values_list("pk", flat=True))
+    return districts or None
+
+
 # ---------------------------------------------------------------- figures
 
 
@@ -107,7 +144,7 @@ def coverage_total(*, day: date, user) -> Figure:
     numerator, denominator = 0, 0
     if inputs:
         numerator, denominator = _fetch(*_covered(inputs))[0]
-    return Figure(label=_("全市"), key="total", day=day, numerator=numerator, denominator=denominator)
+    return Figure(label=scope_label(user), key="total", day=day, numerator=numerator, denominator=denominator)
 
 
 def _grouped(*, day, user, group_by, base=None):
@@ -130,7 +167,7 @@ def coverage_by_district(*, day: date, user) -> list[Figure]:
             denominator=counts.get(area.pk, (0, 0))[1],
             filters={"district": area.pk},
         )
-        for area in Area.objects.districts()
+        for area in _districts_in_view(user)
     ]
 
 
@@ -353,7 +390,7 @@ def coverage_overview(*, day: date, user) -> dict:
             counts[key] = (covered + numerator, counted + denominator)
     numerator = sum(n for n, _d in by_district.values())
     denominator = sum(d for _n, d in by_district.values())
-    total = Figure(label=_("全市"), key="total", day=day, numerator=numerator, denominator=denominator)
+    total = Figure(label=scope_label(user), key="total", day=day, numerator=numerator, denominator=denominator)
     districts = [
         Figure(
             label=area.name,
@@ -363,7 +400,7 @@ def coverage_overview(*, day: date, user) -> dict:
             denominator=by_district.get(area.pk, (0, 0))[1],
             filters={"district": area.pk},
         )
-        for area in Area.objects.districts()
+        for area in _districts_in_view(user)
     ]
     return {
         "total": total,
@@ -420,14 +457,13 @@ def trend_days(until: date) -> list[date]:
     return [date(year, 12, 31) for year in range(TREND_START_YEAR, until.year)]
 
 
-def _stored_trend(until: date):
-    """The stored year-end points before `until`, summed over districts: (day, numerator, denominator)."""
-    return (
-        CoverageTrendPoint.objects.filter(day__lt=until, day__gte=date(TREND_START_YEAR, 12, 31))
-        .values("day")
-        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
-        .order_by()
-    )
+def _stored_trend(until: date, districts: list[int] | None = None):
+    """The stored year-end points before `until`, summed over districts (all, or `districts`):
+    (day, numerator, denominator)."""
+    points = CoverageTrendPoint.objects.filter(day__lt=until, day__gte=date(TREND_START_YEAR, 12, 31))
+    if districts is not None:
+        points = points.filter(district__in=districts)
+    return points.values("day").annotate(numerator=Sum("numerator"), denominator=Sum("denominator")).order_by()
 
 
 def _trend_figures(*, until: date, rows, live: Figure) -> list[Figure]:
@@ -443,10 +479,18 @@ def _trend_figures(*, until: date, rows, live: Figure) -> list[Figure]:
 def _trend(*, until: date, user, live: Figure) -> list[Figure]:
     from .services import trend_refresh
 
-    trend_refresh(until=until)
     rows = []
-    if user_can(user, Organization, "view"):
+    if _city_wide(user):
+        trend_refresh(until=until)
         rows = [(row["day"], row["numerator"], row["denominator"]) for row in _stored_trend(until)]
+    elif (districts := _whole_districts(user)) is not None:
+        trend_refresh(until=until)
+        stored = _stored_trend(until, districts)
+        rows = [(row["day"], row["numerator"], row["denominator"]) for row in stored]
+    elif user_can(user, Organization, "view"):  # a street, a hub's or an organization's scope: counted live
+        for day in trend_days(until):
+            figure = coverage_total(day=day, user=user)
+            rows.append((day, figure.numerator, figure.denominator))
     return _trend_figures(until=until, rows=rows, live=live)
 
 
@@ -456,7 +500,7 @@ def coverage_trend(*, until: date, user) -> list[Figure]:
     from .services import trend_refresh
 
     inputs = _inputs(day=until, user=user)
-    if not inputs:
+    if not inputs or not _city_wide(user):
         return _trend(until=until, user=user, live=coverage_total(day=until, user=user))
     trend_refresh(until=until)
     stored, live = [], (0, 0)
@@ -467,7 +511,7 @@ def coverage_trend(*, until: date, user) -> list[Figure]:
             live = (numerator, denominator)
         else:
             stored.append((day if isinstance(day, date) else date.fromisoformat(day), numerator, denominator))
-    total = Figure(label=_("全市"), key="total", day=until, numerator=live[0], denominator=live[1])
+    total = Figure(label=scope_label(user), key="total", day=until, numerator=live[0], denominator=live[1])
     return _trend_figures(until=until, rows=stored, live=total)
 
 

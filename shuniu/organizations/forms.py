@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
+from shuniu.core.access import areas_within_scope
 from shuniu.core.forms import DateInput, StyledFormMixin
 
 from .models import Organization
@@ -24,6 +25,8 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
             "street",
             "address",
             "legal_representative",
+            "legal_representative_id_number",
+            "legal_representative_phone",
             "founded_on",
             "registered_on",
             "status",
@@ -50,6 +53,44 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
         self.fields["street"].queryset = Area.objects.streets().select_related("parent")
         self.fields["street"].label_from_instance = lambda area: f"{area.parent.name} {area.name}"
         self.fields["fields"].widget.attrs["class"] = "sn-checks"
+        self._set_up_personal_fields()
+
+    def _set_up_personal_fields(self):
+        """The stored numbers are never put in the page: an empty input says what is registered (masked), and an
+        edit that leaves it empty keeps it; a box clears it."""
+        for name in Organization.PERSONAL_FIELDS:
+            self.initial[name] = ""
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+            stored = getattr(self.instance, name)
+            if stored:
+                self.fields[name].help_text = _("已登记：%(masked)s，留空则不修改") % {"masked": stored.masked}
+                clear = f"{name}_clear"
+                self.fields[clear] = forms.BooleanField(
+                    label=_("删除已登记的%(field)s") % {"field": self.fields[name].label}, required=False
+                )
+                order = [field for field in self.fields if field != clear]
+                order.insert(order.index(name) + 1, clear)
+                self.order_fields(order)
+
+    def _clean_personal(self, name: str):
+        value = (self.cleaned_data.get(name) or "").strip()
+        stored = getattr(self.instance, name)
+        if not value or (stored and value == stored.masked):
+            return "" if self.data.get(self.add_prefix(f"{name}_clear")) else stored
+        return Organization._meta.get_field(name).kind.normalize(value)
+
+    def clean_legal_representative_id_number(self):
+        return self._clean_personal("legal_representative_id_number")
+
+    def clean_legal_representative_phone(self):
+        return self._clean_personal("legal_representative_phone")
+
+    def limit_to_scope(self, user, action: str) -> None:
+        """Offer only the districts and streets in which the user may keep organizations."""
+        ids = areas_within_scope(user, Organization, action)
+        if ids is not None:
+            for name in ("district", "street"):
+                self.fields[name].queryset = self.fields[name].queryset.filter(pk__in=ids)
 
 
 def limit_organization_choices(form, name: str = "organization") -> None:

@@ -6,6 +6,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
+from shuniu.core.access import Scope
+from shuniu.core.fields import EncryptedField, KeyedHashField
 from shuniu.core.models import BaseModel
 
 from .choices import OrganizationKind, OrganizationStatus, RegistrationLevel
@@ -67,6 +69,14 @@ class Organization(BaseModel):
     )
     address = models.CharField(verbose_name=_("住所"), max_length=200, blank=True)
     legal_representative = models.CharField(verbose_name=_("法定代表人/负责人"), max_length=50, blank=True)
+    legal_representative_id_number = EncryptedField(
+        kind="ric", verbose_name=_("法定代表人身份证号"), help_text=_("18位公民身份号码；加密保存，显示时脱敏")
+    )
+    legal_representative_id_number_hash = KeyedHashField(source="legal_representative_id_number")
+    legal_representative_phone = EncryptedField(
+        kind="phone", verbose_name=_("法定代表人电话"), help_text=_("手机号或带区号的固定电话；加密保存，显示时脱敏")
+    )
+    legal_representative_phone_hash = KeyedHashField(source="legal_representative_phone")
     founded_on = models.DateField(verbose_name=_("成立日期"), help_text=_("登记、备案或成立之日"))
     registered_on = models.DateField(verbose_name=_("登记/备案日期"), null=True, blank=True)
     status = models.CharField(
@@ -79,9 +89,11 @@ class Organization(BaseModel):
     note = models.TextField(verbose_name=_("备注"), blank=True)
 
     objects = OrganizationQuerySet.as_manager()
+    scope = Scope(area=("district", "street"), organization=("pk",), hub=(lambda pk: _hub_reach(pk),))
 
     class Meta:
         ordering = ("name", "pk")
+        permissions = [("unmask_organization", _("可以查看未脱敏的个人信息"))]
         verbose_name = _("社会组织")
         verbose_name_plural = _("社会组织")
         indexes = [
@@ -114,6 +126,9 @@ class Organization(BaseModel):
     def area(self) -> Area:
         return self.street or self.district
 
+    #: the personal data of this record: encrypted, shown masked, unmasked only with `unmask` (see `personal_data`)
+    PERSONAL_FIELDS = ("legal_representative_id_number", "legal_representative_phone")
+
     def is_active_on(self, day) -> bool:
         return self.founded_on <= day and (self.dissolved_on is None or self.dissolved_on > day)
 
@@ -139,6 +154,15 @@ class Organization(BaseModel):
             raise ValidationError(errors)
 
 
+def _hub_reach(organization_id: int) -> Q:
+    """What the staff of the hub `organization_id` sees: the hub's own organization and every organization any of
+    its recognitions links or has linked."""
+    from shuniu.hubs.models import Link
+
+    linked = Link.objects.filter(hub__organization_id=organization_id).values("organization_id")
+    return Q(pk=organization_id) | Q(pk__in=linked)
+
+
 class OrganizationMerge(BaseModel):
     """A duplicate merged into a kept organization: who, when (`created_at`), and what the merged record was.
 
@@ -162,6 +186,8 @@ class OrganizationMerge(BaseModel):
     merged_uscc = models.CharField(verbose_name=_("被合并组织的统一社会信用代码"), max_length=18, blank=True)
     snapshot = models.JSONField(verbose_name=_("合并前快照"), default=dict, encoder=DjangoJSONEncoder)
     note = models.TextField(verbose_name=_("说明"), blank=True)
+
+    scope = Scope(area=("kept__district", "kept__street"), organization=("kept",))
 
     class Meta:
         ordering = ("-created_at", "-pk")
@@ -191,6 +217,8 @@ class DuplicateDismissal(BaseModel):
         blank=True,
         related_name="+",
     )
+
+    scope = Scope(area=("first__district", "first__street"))
 
     class Meta:
         ordering = ("-created_at", "-pk")

@@ -25,9 +25,15 @@ class OrganizationQuerySet(ScopedQuerySet):
         return self.filter(street_id=area.pk)
 
     def search(self, text: str):
-        """Chinese name substring, or USCC prefix."""
+        """Chinese name substring, USCC prefix, or the legal representative's full identity or phone number (exact,
+        through its keyed hash: the numbers are stored encrypted)."""
+        from shuniu.core.fields import keyed_hash_of
+
         text = text.strip()
         condition = Q(name__contains=text) | Q(former_names__contains=text)
         if text.isascii() and text.isalnum():
             condition |= Q(uscc__startswith=text.upper())
+        for field in ("legal_representative_id_number", "legal_representative_phone"):
+            if digest := keyed_hash_of(self.model, field, text):
+                condition |= Q(**{f"{field}_hash": digest})
         return self.filter(condition)

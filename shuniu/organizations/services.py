@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shuniu import audit
+from shuniu.core.fields import EncryptedField
 from shuniu.hubs.choices import LinkRole
 from shuniu.hubs.models import Hub, Link
 from shuniu.hubs.services import link_validate
@@ -23,6 +25,8 @@ FILLED_FIELDS = (
     "supervisory_unit",
     "address",
     "legal_representative",
+    "legal_representative_id_number",
+    "legal_representative_phone",
     "registered_on",
     "staff_count",
     "member_count",
@@ -32,6 +36,8 @@ FILLED_FIELDS = (
 #: Taken from the merged organization when its USCC goes to the kept one (a filed organization later registered).
 REGISTRATION_FIELDS = ("registration_level", "registration_authority", "registered_on")
 FORMER_NAMES_SEPARATOR = "；"
+#: the message of the audit records a merge writes; stored with them, so in the registry's language
+MERGE_MESSAGE = "合并：「%(merged)s」并入「%(kept)s」"
 
 
 @dataclass
@@ -257,7 +263,13 @@ def _link_data(link: Link) -> dict:
 
 
 def _organization_data(organization: Organization) -> dict:
-    data = {f.attname: f.value_from_object(organization) for f in Organization._meta.concrete_fields}
+    """Every field's value; personal numbers as their stored (encrypted) text, so the snapshot holds no number."""
+    data = {
+        f.attname: f.value_to_string(organization)
+        if isinstance(f, EncryptedField)
+        else f.value_from_object(organization)
+        for f in Organization._meta.concrete_fields
+    }
     data["fields"] = sorted(organization.fields.values_list("code", flat=True))
     return data
 
@@ -302,9 +314,21 @@ def _repoint_other_references(merge: Organization, keep: Organization) -> dict[s
         rows = relation.related_model._base_manager.filter(**{relation.field.name: merge})
         ids = list(rows.values_list("pk", flat=True))
         if ids:
-            rows.update(**{relation.field.name: keep})
+            audit.update_recorded(rows, **{relation.field.name: keep})
             moved[relation.related_model._meta.label] = ids
     return moved
+
+
+def _merge_summary(plan: MergePlan) -> dict:
+    """What the merge's audit record says it did (the merge record keeps the full snapshot)."""
+    return {
+        "merged": {"id": plan.merge.pk, "name": plan.merge.name, "uscc": plan.merge.uscc},
+        "kept_changes": {name: [before, after] for name, (before, after) in plan.changes.items()},
+        "links_moved": [link.pk for link in plan.moved_links],
+        "links_combined": {c.link.pk: [link.pk for link in c.absorbed] for c in plan.combinations},
+        "recognitions_moved": [hub.pk for hub in plan.recognitions],
+        "fields_added": [f.pk for f in plan.fields_added],
+    }
 
 
 @transaction.atomic
@@ -326,6 +350,14 @@ def organization_merge(*, keep: Organization, merge: Organization, user=None, no
     list(Link.objects.select_for_update().filter(organization__in=[keep.pk, merge.pk]).values_list("pk"))
     plan = organization_merge_plan(keep=keep, merge=merge)
     snapshot = _snapshot(plan)
+    audit.record(keep, audit.AuditAction.MERGE, related=merge, after=_merge_summary(plan), message=note)
+    with audit.context(message=MERGE_MESSAGE % {"merged": merge.name, "kept": keep.name}):
+        return _merge_apply(plan, snapshot, user=user, note=note)
+
+
+def _merge_apply(plan: MergePlan, snapshot: dict, *, user, note: str) -> OrganizationMerge:
+    """The writes of `organization_merge`, in its transaction (each saved or deleted record is audited)."""
+    keep, merge = plan.keep, plan.merge
 
     for combination in plan.combinations:
         for link in combination.absorbed:
@@ -343,7 +375,7 @@ def organization_merge(*, keep: Organization, merge: Organization, user=None, no
     for link in [c.link for c in plan.combinations] + plan.moved_links:
         link_validate(link)
     snapshot["merges_moved"] = list(merge.merges.values_list("pk", flat=True))
-    merge.merges.update(kept=keep)
+    audit.update_recorded(merge.merges.all(), kept=keep)
     snapshot["other_moved"] = _repoint_other_references(merge, keep)
 
     merged_pk = merge.pk

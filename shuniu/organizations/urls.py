@@ -12,4 +12,5 @@ urlpatterns = [
     path("duplicates/dismiss/", views.DuplicateDismissView.as_view(), name="duplicate_dismiss"),
     path("<int:pk>/", views.OrganizationView.as_view(), name="organization"),
     path("<int:pk>/edit/", views.OrganizationEditView.as_view(), name="organization_edit"),
+    path("<int:pk>/personal-data/", views.OrganizationPersonalDataView.as_view(), name="organization_personal_data"),
 ]

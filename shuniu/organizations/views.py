@@ -12,6 +12,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -20,6 +21,8 @@ from django.views import View
 
 from shuniu.areas.models import Area
 from shuniu.core.access import user_can
+from shuniu.core.exports import chosen_columns
+from shuniu.core.unmasking import can_unmask, record_unmask, unmask
 from shuniu.core.views import ObjectEditView, ObjectListView, ObjectView, ScopedViewMixin
 from shuniu.hubs.models import Hub, Link
 from shuniu.hubs.selectors import hubs_suggested_for, organizations_covered_on
@@ -40,6 +43,25 @@ class OrganizationListView(ObjectListView):
     filterset = OrganizationFilterSet
     table = OrganizationTable
 
+    def get_extra_context(self, request):
+        return {"can_unmask_export": user_can(request.user, Organization, "unmask")}
+
+    def export(self, request, table, export_format: str):
+        """`unmask=1` (a permitted user's explicit choice) writes full numbers for the records the user may unmask,
+        recorded as one audit row naming how many; otherwise the numbers are masked."""
+        if request.GET.get("unmask") == "1" and user_can(request.user, Organization, "unmask"):
+            table.unmask_for, table.unmasked_ids = request.user, set()
+        export = super().export(request, table, export_format)
+        if table.unmasked_ids:
+            columns = chosen_columns(table, request.GET.getlist("columns"))
+            record_unmask(
+                Organization,
+                fields=[name for name in Organization.PERSONAL_FIELDS if name in columns],
+                where=_("导出 %(file)s") % {"file": export.filename},
+                count=len(table.unmasked_ids),
+            )
+        return export
+
 
 class UncoveredOrganizationTable(OrganizationTable):
     """The worklist: each uncovered organization with the hub suggested for it and a one-step link."""
@@ -49,7 +71,7 @@ class UncoveredOrganizationTable(OrganizationTable):
     class Meta(OrganizationTable.Meta):
         fields = ("name", "kind", "district", "street", "fields", "founded_on")
         sequence = ("name", "kind", "district", "street", "fields", "founded_on", "suggestion")
-        exclude = ("uscc", "status")
+        exclude = ("uscc", "status", "legal_representative_id_number", "legal_representative_phone")
 
     def __init__(self, *args, day: date, can_link: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,7 +147,7 @@ class UncoveredOrganizationListView(OrganizationListView):
         return None
 
     def get_extra_context(self, request):
-        return {"title": _("未覆盖工作清单"), "day": self.get_day(request)}
+        return {"title": _("未覆盖工作清单"), "day": self.get_day(request), "can_unmask_export": False}
 
 
 class OrganizationView(ObjectView):
@@ -146,7 +168,47 @@ class OrganizationView(ObjectView):
             "can_recognize": user_can(request.user, Hub, "add"),
             "can_end_link": user_can(request.user, Link, "end"),
             "merges": instance.merges.select_related("user"),
+            **personal_data_context(request.user, instance),
         }
+
+
+def personal_data_context(user, instance, *, unmasked: dict[str, str] | None = None) -> dict:
+    """The legal representative's numbers as the page shows them: masked, or the full values just read."""
+    personal_data = [
+        {
+            "name": name,
+            "label": Organization._meta.get_field(name).verbose_name,
+            "value": unmasked[name] if unmasked and name in unmasked else str(getattr(instance, name)),
+        }
+        for name in Organization.PERSONAL_FIELDS
+    ]
+    has_values = any(getattr(instance, name) for name in Organization.PERSONAL_FIELDS)
+    return {
+        "personal_data": personal_data,
+        "has_personal_data": has_values,
+        "unmasked": unmasked is not None,
+        "can_unmask": unmasked is None and has_values and can_unmask(user, instance),
+    }
+
+
+class OrganizationPersonalDataView(LoginRequiredMixin, View):
+    """「显示完整号码」: the full numbers, by POST only and for a user who may unmask this record (404 otherwise, so
+    the right does not leak); each read is audited."""
+
+    def post(self, request, pk):
+        if not user_can(request.user, Organization, "unmask"):
+            raise Http404
+        instance = get_object_or_404(Organization.objects.restrict(request.user, "unmask"), pk=pk)
+        values = unmask(instance=instance, fields=Organization.PERSONAL_FIELDS, where=_("组织详情页"))
+        context = {"object": instance, **personal_data_context(request.user, instance, unmasked=values)}
+        template = (
+            "organizations/includes/personal_data.html"
+            if request.htmx
+            else "organizations/organization_personal_data.html"
+        )
+        response = render(request, template, context)
+        add_never_cache_headers(response)  # the full numbers stay out of every cache
+        return response
 
 
 class OrganizationEditView(ObjectEditView):

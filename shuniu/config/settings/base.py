@@ -1,9 +1,11 @@
 """Settings shared by every environment. `DATABASE_URL` selects the database (default: SQLite under var/)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the shuniu package
 PROJECT_DIR = BASE_DIR.parent
@@ -11,6 +13,10 @@ VAR_DIR = Path(os.environ.get("SHUNIU_VAR_DIR", PROJECT_DIR / "var"))
 
 SECRET_KEY = os.environ.get("SHUNIU_SECRET_KEY", "insecure-development-key-change-me")
 DEBUG = os.environ.get("SHUNIU_DEBUG", "") == "1"
+# Identity and phone numbers of persons are encrypted with a key derived from this secret (shuniu.core.crypto).
+# Unset (the demo, development): a key is generated once and kept in SHUNIU_PERSONAL_DATA_KEY_FILE.
+SHUNIU_PERSONAL_DATA_KEY = os.environ.get("SHUNIU_PERSONAL_DATA_KEY", "")
+SHUNIU_PERSONAL_DATA_KEY_FILE = VAR_DIR / "personal-data.key"
 ALLOWED_HOSTS = os.environ.get("SHUNIU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -23,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "django_tables2",
     "django_htmx",
@@ -30,6 +37,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "shuniu.core",
     "shuniu.accounts",
     "shuniu.areas",
@@ -37,6 +46,7 @@ INSTALLED_APPS = [
     "shuniu.hubs",
     "shuniu.indicators",
     "shuniu.imports",
+    "shuniu.audit",
 ]
 
 MIDDLEWARE = [
@@ -47,10 +57,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shuniu.audit.middleware.AuditMiddleware",  # request id and acting user for the audit log
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shuniu.core.middleware.ServerTimingMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the lockout answer
 ]
 
 ROOT_URLCONF = "shuniu.config.urls"
@@ -86,15 +99,79 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+#
+# Authentication
+#
+
+# Argon2 for new and changed passwords; PBKDF2 stays so that older hashes still verify (and are upgraded to Argon2
+# at the user's next login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+    "shuniu.accounts.backends.RoleBackend",  # has_perm() and {{ perms }} see the permissions of the user's roles
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "indicators:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Lockout (django-axes): 5 failed logins for one user name from one address lock that pair for 30 minutes. The pair,
+# not the name alone, so that nobody can lock a colleague out by typing their name; not the address alone, because
+# an office's workstations usually reach the server through one address. A success clears the count; an
+# administrator unlocks earlier with `shuniu axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the 30 minutes run from the failure that locked
+AXES_LOCKOUT_CALLABLE = "shuniu.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "shuniu.accounts.lockout.client_address"
+SHUNIU_PROXY_COUNT = int(os.environ.get("SHUNIU_PROXY_COUNT", 0))  # reverse proxies in front (prod: 1)
+
+# Sessions end with the browser and at the latest after a working day; the expiry is not pushed on each request
+# (SESSION_SAVE_EVERY_REQUEST would add a write to every page).
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # pages put the token into forms and htmx headers themselves; no script reads the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+
+#
+# Security headers
+#
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline script or style anywhere: behaviour lives in static files (shuniu/static/shuniu/*.js), data reaches
+# scripts as <script type="application/json"> blocks or data- attributes, and styles are classes. Scripts may
+# still set styles through the CSSOM (ECharts, Bootstrap's Popper), which the policy allows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -119,7 +196,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "shuniu.core.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.BasicAuthentication",  # first, so an anonymous caller gets 401
+        # Basic first, so an anonymous caller gets 401 with WWW-Authenticate; both count failures for the lockout
+        "shuniu.accounts.authentication.BasicAuthentication",
+        "shuniu.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -18,3 +18,5 @@ STORAGES = {
 # database backend themselves.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shuniu-test-media-"))
+# a fixed key: tests never write a key file, and what one test encrypts another can read
+SHUNIU_PERSONAL_DATA_KEY = "test-personal-data-key-not-for-production-use-0123456789"

@@ -2,7 +2,9 @@
 
 - `id`, `url` (the API detail, `<app>-api:<model>-detail`) and `display` (the record's name) on every row;
 - related records are read as nested brief objects (`<Model>BriefSerializer`) and written by id (`<field>_id`);
-- the choices of related-id fields are restricted to what the caller may view, like the forms' dropdowns;
+- the choices of related-id fields are restricted to what the caller may view, like the forms' dropdowns (except
+  the fields a serializer names in `Meta.unrestricted_choices`: a link's organization, which hub staff pick by number
+  before it is theirs to see; the write's scope re-check still decides);
 - `CleanModelSerializer` runs the model's `full_clean()` on the would-be row, so the API refuses exactly what
   the forms refuse, with the model's own messages keyed by the API's field names.
 """
@@ -28,7 +30,10 @@ class BaseModelSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            for field in fields.values():
+            unrestricted = getattr(self.Meta, "unrestricted_choices", ())
+            for name, field in fields.items():
+                if name in unrestricted:
+                    continue
                 relation = field.child_relation if isinstance(field, ManyRelatedField) else field
                 queryset = getattr(relation, "queryset", None) if isinstance(relation, RelatedField) else None
                 if queryset is not None and hasattr(queryset, "restrict"):

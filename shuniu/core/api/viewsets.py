@@ -4,14 +4,14 @@
 - the caller needs the model permission for the action (`<app>.<action>_<model>`), else 403;
 - create, update and delete run in one transaction, and after the write the object must still be within the
   caller's scope for that action, or the whole write is rolled back (403);
-- an anonymous caller gets 401 with `WWW-Authenticate: Basic`: HTTP Basic is tried first, then the session of a
-  signed-in browser (the project default lists the session first, which would turn every 401 into a 403).
+- an anonymous caller gets 401 with `WWW-Authenticate: Basic`: the project's DEFAULT_AUTHENTICATION_CLASSES try
+  HTTP Basic first, then a user's API token, then the session of a signed-in browser (the session first would turn
+  every 401 into a 403).
 """
 
 from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions, viewsets
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 
 from ..access import user_can
@@ -50,9 +50,8 @@ class FilterBackend(DjangoFilterBackend):
 
 
 class APIMixin:
-    """What every API view shares: authentication order, the OpenAPI inspector, signed-in callers only."""
+    """What every API view shares: the OpenAPI inspector, signed-in callers only (authentication: the settings)."""
 
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]
     filter_backends = [FilterBackend]
     schema = AutoSchema()

@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 
 from shuniu import demo
+from shuniu.core.personal import phone_normalize, ric_normalize
 from shuniu.hubs.models import Hub, Link, System
 from shuniu.hubs.selectors import links_covering_on, organizations_counted_on, organizations_covered_on
 from shuniu.hubs.services import link_validate
@@ -36,6 +37,8 @@ def _dump():
             "legal_representative",
             "address",
             "supervisory_unit",
+            "legal_representative_id_number_hash",
+            "legal_representative_phone_hash",
         )
     )
     hubs = sorted(
@@ -77,6 +80,22 @@ def test_same_seed_same_city_another_seed_another_city():
     other = _build_and_dump(2016)
     assert [row[:3] for row in other[0]] != [row[:3] for row in first[0]]
     assert other[2] != first[2]
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_share_of_legal_representatives_have_valid_beijing_identity_numbers_and_phones():
+    with transaction.atomic():
+        demo.build(scale=0.05, seed=2015)
+        organizations = list(Organization.objects.select_related("district"))
+        transaction.set_rollback(True)
+    with_numbers = [o for o in organizations if o.legal_representative_id_number]
+    assert 0.5 < len(with_numbers) / len(organizations) < 0.7
+    for organization in with_numbers[:300]:
+        number = organization.legal_representative_id_number.reveal()
+        assert ric_normalize(number) == number and number[:6] == organization.district.code
+        assert 1950 <= int(number[6:10]) <= 1995
+        phone = organization.legal_representative_phone.reveal()
+        assert phone_normalize(phone) == phone
 
 
 @pytest.mark.django_db(transaction=False)

@@ -127,6 +127,7 @@ class LinkSerializer(BaseModelSerializer):
 
     class Meta:
         model = Link
+        unrestricted_choices = ("organization_id",)
         fields = [
             "id",
             "url",

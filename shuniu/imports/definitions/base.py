@@ -30,6 +30,14 @@ class ImportAborted(Exception):
     """The whole import stops and nothing is written; str() is the message for the user."""
 
 
+class ImportOutOfScope(ImportAborted):
+    """Written records fell outside the user's scope; `rows` are the rows that wrote them."""
+
+    def __init__(self, rows):
+        super().__init__(_("有%(count)d行超出了您的权限范围，导入未执行。") % {"count": len(rows)})
+        self.rows = rows
+
+
 def header_key(header: str) -> str:
     """How headers are compared: NFKC, no whitespace, no required-marks (*), case-insensitive."""
     folded = unicodedata.normalize("NFKC", str(header or ""))
@@ -59,6 +67,7 @@ class Row:
     outcome: str = ""
     pk: int | None = None  # the record created, updated or matched
     changes: dict[str, Any] = field(default_factory=dict)  # for updated rows: field → new value
+    before: dict[str, Any] = field(default_factory=dict)  # for updated rows: field → stored value (the audit log's)
     key: Any = None  # the identity inside the file (USCC, name + district, …)
     missing: list[str] = field(default_factory=list)  # labels of required columns left empty
     refused: list[str] = field(default_factory=list)  # fields whose cells were refused
@@ -228,22 +237,48 @@ class ImportDefinition:
         if days:
             trend_mark_stale(since=min(days))
 
+    def record_changes(self, new: list[Row], updated: list[Row]) -> None:
+        """One audit record per row written, in bulk and in the import's transaction (the bulk writes send no
+        signals): a new record with the values the file gave, an update with the changed fields before and after."""
+        from shuniu import audit
+        from shuniu.audit.registry import related_field
+
+        related = related_field(self.model)
+
+        def related_id(row: Row):
+            value = row.data.get(related.name) if related else None
+            return getattr(value, "pk", value)
+
+        audit.record_rows(
+            self.model,
+            [audit.RowChange(pk=row.pk, after=row.data, related_id=related_id(row)) for row in new]
+            + [
+                audit.RowChange(pk=row.pk, after=row.changes, before=row.before, related_id=related_id(row))
+                for row in updated
+            ],
+        )
+
     def recheck_scope(self, model, new: list[Row], updated: list[Row]) -> None:
-        """Inside the transaction: every record written is within the user's scope, or the whole import rolls back."""
+        """Inside the transaction: every record written is within the user's scope, or the whole import rolls back
+        (`ImportOutOfScope` names the rows; the check runs the same write on trial to refuse them beforehand)."""
         if self.user is None:
             return
+        outside = []
         for action, rows in (("add", new), ("change", updated)):
-            pks = [row.pk for row in rows]
-            if pks and not user_can(self.user, model, action):
-                raise ImportAborted(
-                    _("您没有%(action)s%(model)s的权限，导入未执行。")
-                    % {"action": _("新增") if action == "add" else _("修改"), "model": model._meta.verbose_name}
-                )
-            inside = 0
+            if not rows:
+                continue
+            if not user_can(self.user, model, action):
+                outside += rows
+                continue
+            pks, inside = [row.pk for row in rows], set()
             for start in range(0, len(pks), 2000):
-                inside += model.objects.restrict(self.user, action).filter(pk__in=pks[start : start + 2000]).count()
-            if inside != len(pks):
-                raise ImportAborted(_("有%(count)d行超出了您的权限范围，导入未执行。") % {"count": len(pks) - inside})
+                chunk = pks[start : start + 2000]
+                inside.update(
+                    model.objects.restrict(self.user, action).filter(pk__in=chunk).values_list("pk", flat=True)
+                )
+            outside += [row for row in rows if row.pk not in inside]
+        if outside:
+            raise ImportOutOfScope(outside)
 
     @staticmethod
     def reject_duplicates_in_file(rows: list[Row], message: str) -> None:
@@ -264,4 +299,5 @@ class ImportDefinition:
             row.outcome = RowOutcome.NEW
             return
         row.changes = {name: value for name, value in row.data.items() if existing.get(name) != value}
+        row.before = {name: existing.get(name) for name in row.changes}
         row.outcome = RowOutcome.UPDATED if row.changes else RowOutcome.UNCHANGED

@@ -145,6 +145,7 @@ class HubDefinition(ImportDefinition):
             return
         compare = {k: v for k, v in row.data.items() if k not in ("organization", "level", "area", "system")}
         row.changes = {name: value for name, value in compare.items() if existing.get(name) != value}
+        row.before = {name: existing.get(name) for name in row.changes}
         row.outcome = RowOutcome.UPDATED if row.changes else RowOutcome.UNCHANGED
 
     @staticmethod
@@ -207,15 +208,16 @@ class HubDefinition(ImportDefinition):
         for row, hub in zip(new, hubs, strict=True):
             row.pk = hub.pk
             links += [through(hub_id=hub.pk, field_id=pk) for pk in row.data.get("fields", ())]
-        for row in updated:
-            hub = Hub.objects.select_for_update().get(pk=row.pk)
-            for name, value in row.changes.items():
-                if name == "fields":
-                    through.objects.filter(hub_id=hub.pk).delete()
-                    links += [through(hub_id=hub.pk, field_id=pk) for pk in value]
-                else:
-                    setattr(hub, f"{name}_id" if name == "parent" else name, value)
-            hub.save()
+        now = timezone.now()
+        for row in updated:  # as the other kinds: a queryset update, recorded below with the other rows
+            values = {
+                f"{name}_id" if name == "parent" else name: v for name, v in row.changes.items() if name != "fields"
+            }
+            if "fields" in row.changes:
+                through.objects.filter(hub_id=row.pk).delete()
+                links += [through(hub_id=row.pk, field_id=pk) for pk in row.changes["fields"]]
+            Hub.objects.filter(pk=row.pk).update(**values, updated_at=now)
         through.objects.bulk_create(links, batch_size=CHUNK)
+        self.record_changes(new, updated)
         self.recheck_scope(Hub, new, updated)
         self.mark_trend_stale(new + updated)

@@ -190,6 +190,7 @@ class LinkDefinition(ImportDefinition):
             for name in ("end_date", "basis", "note")
             if name in row.data and existing[name] != row.data[name]
         }
+        row.before = {name: existing[name] for name in row.changes}
         row.outcome = RowOutcome.UPDATED if row.changes else RowOutcome.UNCHANGED
 
     @staticmethod
@@ -280,6 +281,7 @@ class LinkDefinition(ImportDefinition):
         Link.objects.bulk_create(links, batch_size=CHUNK)
         for row, link in zip(new, links, strict=True):
             row.pk = link.pk
+        self.record_changes(new, updated)
         self.recheck_scope(Link, new, updated)
         self.mark_trend_stale(new + updated)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
 
 from shuniu.core.bulk import allocate_ids, insert_rows, timestamps
+from shuniu.core.fields import PersonalValue
 from shuniu.organizations.choices import (
     REGISTERED_KIND_CATEGORY,
     OrganizationKind,
@@ -34,6 +35,7 @@ from ..normalize import (
     name_key,
     parse_date,
     parse_int,
+    text,
 )
 from .base import Column, ImportDefinition, Row
 from .lookups import field_resolver
@@ -62,6 +64,33 @@ def uscc_cell(value) -> str:
 def parse_founded_on(value):
     """Founding dates reach back before 1949 (the Red Cross Society of China: 1904)."""
     return parse_date(value, min_date=EARLIEST_FOUNDING)
+
+
+def personal_cell(field_name: str):
+    """The parser of a personal number's cell: the number in normal form, held as a `PersonalValue` so previews,
+    examples and the audit log show it masked; a refusal says why without repeating the number."""
+    field = Organization._meta.get_field(field_name)
+
+    def parse(value):
+        value = text(value)
+        if not value:
+            return ""
+        try:
+            return PersonalValue(field.kind, plain=field.kind.normalize(value))
+        except ValidationError as error:
+            raise NormalizeError("".join(error.messages)) from None
+
+    return parse
+
+
+def _personal_columns(values: dict) -> None:
+    """Encrypted text and keyed hash of the personal numbers in `values` (a row about to be written by COPY)."""
+    for name in Organization.PERSONAL_FIELDS:
+        value = values.get(name)
+        if isinstance(value, PersonalValue):
+            values[name], values[f"{name}_hash"] = value.stored(), value.lookup_hash()
+        else:
+            values[name], values[f"{name}_hash"] = "", ""
 
 
 def _pk(area):
@@ -111,6 +140,20 @@ class OrganizationDefinition(ImportDefinition):
             ("负责人", "法定代表人/负责人", "法人代表", "法人"),
             max_length=50,
             example="张伟",
+        ),
+        Column(
+            "legal_representative_id_number",
+            "法定代表人身份证号",
+            ("负责人身份证号码", "负责人身份证号", "法定代表人身份证号码", "法人身份证号"),
+            help="18位公民身份号码（15位旧号码自动升位）；加密保存。空则不修改已登记的号码。",
+            example="11010519491231002X",
+        ),
+        Column(
+            "legal_representative_phone",
+            "法定代表人电话",
+            ("联系电话", "法定代表人联系电话", "负责人电话", "负责人联系电话", "法人电话"),
+            help="手机号或带区号的固定电话（如 010-62345678）；加密保存。",
+            example="13800138000",
         ),
         Column(
             "founded_on",
@@ -178,6 +221,7 @@ class OrganizationDefinition(ImportDefinition):
             street=lambda value: value,  # resolved in validate_row, within the row's district
             **dict.fromkeys(self.DATE_FIELDS, parse_date),
             **dict.fromkeys(self.INT_FIELDS, parse_int),
+            **{name: personal_cell(name) for name in Organization.PERSONAL_FIELDS},
         )
         self.parsers["founded_on"] = parse_founded_on
         self.today = timezone.localdate()
@@ -338,6 +382,7 @@ class OrganizationDefinition(ImportDefinition):
             return
         compare = {name: (value.pk if name in AREA_FIELDS and value else value) for name, value in row.data.items()}
         row.changes = {name: row.data[name] for name, value in compare.items() if existing.get(name) != value}
+        row.before = {name: existing.get(name) for name in row.changes}
         row.outcome = RowOutcome.UPDATED if row.changes else RowOutcome.UNCHANGED
         if COVERAGE_FIELDS.intersection(row.changes):
             row.stale_since = min(existing["founded_on"], row.data.get("founded_on") or existing["founded_on"])
@@ -388,6 +433,7 @@ class OrganizationDefinition(ImportDefinition):
         if updated:
             field_rows += self._update(updated)
         insert_rows(Organization.fields.through, ("organization_id", "field_id"), field_rows)
+        self.record_changes(new, updated)
         self.recheck_scope(Organization, new, updated)
         self.mark_trend_stale(new + updated)
 
@@ -407,6 +453,7 @@ class OrganizationDefinition(ImportDefinition):
             values = {**defaults, **row.data}
             values["district_id"], values["street_id"] = values.pop("district").pk, _pk(values.pop("street", None))
             fields = values.pop("fields", ())
+            _personal_columns(values)
             records.append((pk, *[values[name] for name in names]))
             field_rows += [(pk, field_id) for field_id in fields]
         insert_rows(
@@ -425,6 +472,9 @@ class OrganizationDefinition(ImportDefinition):
             for name, value in row.changes.items():
                 if name != "fields":
                     setattr(obj, name, value)
+                if name in Organization.PERSONAL_FIELDS:  # bulk_update runs no pre_save: the hash is set here
+                    setattr(obj, f"{name}_hash", value.lookup_hash())
+                    changed.add(f"{name}_hash")
             obj.updated_at = now
             objects.append(obj)
             changed.update(row.changes)

@@ -177,12 +177,14 @@ def test_history_list_query_count_does_not_grow(admin_client, django_assert_max_
         admin_client.get(reverse("imports:importjob_list"))
 
 
-def test_a_clerk_with_the_add_permission_sees_their_own_import_and_not_others(client, django_user_model, admin_client):
-    from django.contrib.auth.models import Permission
+def test_a_district_clerk_sees_their_own_import_and_not_others(client, django_user_model, admin_client):
+    from shuniu.accounts.models import Role, RoleAssignment
+    from shuniu.areas.models import Area
 
     upload(admin_client, org_file(good_rows(1)), name="admin.xlsx")
     clerk = django_user_model.objects.create_user("clerk", password="x")
-    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["add_organization", "change_organization"]))
+    district = Area.objects.get(name="朝阳区")
+    RoleAssignment.objects.create(user=clerk, role=Role.objects.get(slug="district-office"), area=district)
     client.force_login(clerk)
     upload(client, org_file(good_rows(2)), name="clerk.xlsx")
     job = ImportJob.objects.get(filename="clerk.xlsx")

@@ -1,9 +1,12 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from shuniu.areas.api.serializers import AreaBriefSerializer
 from shuniu.areas.models import Area
 from shuniu.core.api.serializers import BaseModelSerializer, BriefSerializer, CleanModelSerializer
+from shuniu.core.personal import IDENTITY_NUMBER, PHONE_NUMBER
+from shuniu.core.unmasking import unmask
 
 from ..models import Field, Organization
 from ..validators import uscc_normalize
@@ -36,8 +39,36 @@ class OrganizationBriefSerializer(BriefSerializer):
         fields = [*BriefSerializer.Meta.fields, "name", "uscc", "kind"]
 
 
+class PersonalNumberField(serializers.CharField):
+    """A legal representative's identity or phone number. Output: masked (110105********002X) unless the view
+    unmasks the record (`unmasked` in the context, see OrganizationViewSet). Input: the full number, checked and
+    normalised; the masked value sent back as read leaves the stored number unchanged; "" clears it."""
+
+    def __init__(self, *, kind, **kwargs):
+        self.kind = kind
+        super().__init__(required=False, allow_blank=True, max_length=40, **kwargs)
+
+    def to_representation(self, value):
+        return str(value) if value else ""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).strip()
+        if "*" in value:
+            stored = getattr(self.parent.instance, self.source, "") if self.parent.instance is not None else ""
+            if stored and value == stored.masked:
+                raise serializers.SkipField()
+            raise serializers.ValidationError(_("请填写完整号码；脱敏显示的号码只能原样提交，表示不修改。"))
+        if not value:
+            return ""
+        try:
+            return self.kind.normalize(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
 class OrganizationSerializer(CleanModelSerializer):
-    """An organization; `uscc` is normalized (full-width, spaces, dashes, case) and checked against `kind`."""
+    """An organization; `uscc` is normalized (full-width, spaces, dashes, case) and checked against `kind`. The
+    legal representative's numbers are masked unless unmasked by the view for a permitted user."""
 
     uscc = serializers.CharField(
         max_length=40,
@@ -70,6 +101,9 @@ class OrganizationSerializer(CleanModelSerializer):
         source="fields", queryset=Field.objects.all(), many=True, write_only=True, required=False, label=_("领域")
     )
 
+    legal_representative_id_number = PersonalNumberField(kind=IDENTITY_NUMBER, label=_("法定代表人身份证号"))
+    legal_representative_phone = PersonalNumberField(kind=PHONE_NUMBER, label=_("法定代表人电话"))
+
     class Meta:
         model = Organization
         fields = [
@@ -94,6 +128,8 @@ class OrganizationSerializer(CleanModelSerializer):
             "street_id",
             "address",
             "legal_representative",
+            "legal_representative_id_number",
+            "legal_representative_phone",
             "founded_on",
             "registered_on",
             "status",
@@ -107,6 +143,13 @@ class OrganizationSerializer(CleanModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["code"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.pk in self.context.get("unmasked", ()):
+            values = unmask(instance=instance, fields=Organization.PERSONAL_FIELDS, where=_("API"))
+            data.update(values)
+        return data
 
     def validate_uscc(self, value):
         # normalized before the model's max_length check, which `clean()` would only reach afterwards

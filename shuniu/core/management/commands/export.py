@@ -15,6 +15,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuniu import audit
 from shuniu.core.exports import EXPORT_FORMATS
 from shuniu.core.views import list_export
 from shuniu.indicators.exports import COVERAGE_BY, coverage_tables_export
@@ -66,6 +67,13 @@ class Command(BaseCommand):
     def handle(self, *args, what, export_format, output, filters, columns, as_of, by, user, **options):
         user = self.get_user(user)
         day = self.parse_day(as_of)
+        with audit.context(user=user, message=f"shuniu export {what}"):
+            export = self.export(what, export_format, filters, columns, day, by, user)
+        path = Path(output) if output else Path(export.filename)
+        path.write_bytes(export.content)
+        self.stdout.write(_("已导出：%(path)s") % {"path": path})
+
+    def export(self, what, export_format, filters, columns, day, by, user):
         try:
             if what == "coverage":
                 export = coverage_tables_export(
@@ -83,9 +91,7 @@ class Command(BaseCommand):
             raise CommandError(_("筛选条件有误：%(errors)s") % {"errors": "；".join(error.messages)}) from error
         except PermissionDenied as error:
             raise CommandError(str(error)) from error
-        path = Path(output) if output else Path(export.filename)
-        path.write_bytes(export.content)
-        self.stdout.write(_("已导出：%(path)s") % {"path": path})
+        return export
 
     def get_user(self, username):
         if not username:

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from shuniu import audit
 from shuniu.imports.choices import ImportKind, ImportStatus, RowOutcome
 from shuniu.imports.exports import rejected_rows_xlsx
 from shuniu.imports.services import import_file
@@ -26,9 +27,15 @@ class Command(BaseCommand):
             account = get_user_model().objects.filter(username=user).first()
             if account is None:
                 raise CommandError(f"没有用户「{user}」。")
-        job = import_file(
-            data=file.read_bytes(), filename=file.name, kind=kind, user=account, dry_run=dry_run, progress=self.progress
-        )
+        with audit.context(user=account, message=f"shuniu import {file.name}"):
+            job = import_file(
+                data=file.read_bytes(),
+                filename=file.name,
+                kind=kind,
+                user=account,
+                dry_run=dry_run,
+                progress=self.progress,
+            )
         self.stderr.write("")
         if job.status == ImportStatus.FAILED:
             raise CommandError(f"导入失败（记录 #{job.pk}）：{job.error}")

@@ -1,0 +1,88 @@
+"""Users and their roles: created and assigned alike from the UI and the CLI."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shuniu.areas.choices import AreaLevel
+from shuniu.hubs.models import Hub
+
+from .choices import ScopeKind
+from .models import Role, RoleAssignment
+
+
+def role_assignment_validate(*, user, role: Role, area=None, organization=None) -> None:
+    """The scope fits the role: city roles take none, area roles an area of their level (leaders: any, or none for
+    the whole city), hub staff an organization recognised as a hub, organization accounts an organization."""
+    if area is not None and organization is not None:
+        raise ValidationError(_("一个角色分配只能限定一个区划或一个组织。"))
+    kind = role.scope_kind
+    if kind == ScopeKind.CITY and (area is not None or organization is not None):
+        raise ValidationError(_("「%(role)s」的范围是全市，不能限定区划或组织。") % {"role": role})
+    if kind == ScopeKind.AREA:
+        if organization is not None:
+            raise ValidationError(_("「%(role)s」须限定区划，不能限定组织。") % {"role": role})
+        if area is None and role.area_level:
+            raise ValidationError(
+                _("「%(role)s」须选择一个%(level)s。") % {"role": role, "level": AreaLevel(role.area_level).label}
+            )
+        if area is not None and role.area_level and area.level != role.area_level:
+            raise ValidationError(
+                _("「%(role)s」须选择一个%(level)s，「%(area)s」不是。")
+                % {"role": role, "level": AreaLevel(role.area_level).label, "area": area}
+            )
+    if kind in (ScopeKind.ORGANIZATION, ScopeKind.HUB):
+        if area is not None or organization is None:
+            raise ValidationError(_("「%(role)s」须选择一个组织。") % {"role": role})
+        if kind == ScopeKind.HUB and not Hub.objects.filter(organization=organization).exists():
+            raise ValidationError(_("「%(organization)s」没有被认定为枢纽。") % {"organization": organization})
+    if RoleAssignment.objects.filter(user=user, role=role, area=area, organization=organization).exists():
+        raise ValidationError(_("该用户已有此角色分配。"))
+
+
+@transaction.atomic
+def role_assign(*, user, role: Role, area=None, organization=None) -> RoleAssignment:
+    role_assignment_validate(user=user, role=role, area=area, organization=organization)
+    assignment = RoleAssignment.objects.create(user=user, role=role, area=area, organization=organization)
+    user.__dict__.pop("_shuniu_grants", None)
+    return assignment
+
+
+@transaction.atomic
+def role_unassign(*, assignment: RoleAssignment) -> None:
+    assignment.delete()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    full_name: str = "",
+    email: str = "",
+    role: Role | None = None,
+    area=None,
+    organization=None,
+):
+    """A new user, with their first role when one is given; the password must pass the password rules."""
+    User = get_user_model()
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("请填写用户名。")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("用户名「%(username)s」已被使用。") % {"username": username}})
+    user = User(username=username, first_name=full_name.strip(), email=email.strip())
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user.set_password(password)
+    user.save()
+    if role is not None:
+        try:
+            role_assign(user=user, role=role, area=area, organization=organization)
+        except ValidationError as error:
+            raise ValidationError({"role": error.messages}) from error
+    return user

@@ -1,0 +1,66 @@
+"""Production: PostgreSQL, keys and host names from the environment, HTTPS only behind a reverse proxy, static files
+collected under var/static and served by WhiteNoise, logs on stderr. `manage.py check --deploy` is clean.
+
+A variable that is required and missing stops the start with a message naming it:
+
+  SHUNIU_SECRET_KEY         required: Django's signing key, at least 50 random characters
+  SHUNIU_ALLOWED_HOSTS      required: the host names the site answers to, comma-separated
+  DATABASE_URL              required: postgres://user:password@host:5432/name
+  SHUNIU_PERSONAL_DATA_KEY  required: the key identity and phone numbers are encrypted with
+  SHUNIU_SSL_REDIRECT       "0" when the proxy itself redirects http to https (default: Django redirects)
+  SHUNIU_PROXY_COUNT        reverse proxies in front of the app (default 1), for the address the lockout counts
+  SHUNIU_VAR_DIR            where var/ is (static files, uploads); default: beside the package
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+
+def required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"生产环境必须设置环境变量 {name}（见 README「Running in production」）。")
+    return value
+
+
+DEBUG = False
+SECRET_KEY = required("SHUNIU_SECRET_KEY")
+ALLOWED_HOSTS = [host.strip() for host in required("SHUNIU_ALLOWED_HOSTS").split(",") if host.strip()]
+SHUNIU_PERSONAL_DATA_KEY = required("SHUNIU_PERSONAL_DATA_KEY")
+
+required("DATABASE_URL")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("生产环境的 DATABASE_URL 必须指向 PostgreSQL（postgres://…）。")
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# HTTPS only. TLS ends at the reverse proxy, which tells Django the original scheme in X-Forwarded-Proto (it must
+# set or overwrite that header on every request).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = os.environ.get("SHUNIU_SSL_REDIRECT", "1") != "0"
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True  # only the header's directive: the host is on no preload list unless someone submits it
+SHUNIU_PROXY_COUNT = int(os.environ.get("SHUNIU_PROXY_COUNT", 1))
+
+# `shuniu collectstatic` copies every static file to var/static with a content hash in its name and a compressed
+# copy; WhiteNoise serves them with far-future cache headers.
+STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},  # StreamHandler: stderr
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+}

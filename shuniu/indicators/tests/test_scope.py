@@ -1,0 +1,60 @@
+"""Dashboard figures in the user's scope: the same definitions, counted over the organizations the user may see,
+each equal to its drill-down list, and the trend for a scope finer than a district counted live."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from shuniu.accounts.models import Role, RoleAssignment
+from shuniu.areas.models import Area
+from shuniu.indicators import selectors
+from shuniu.organizations.models import Organization
+
+from .scenario import DAY, build_scenario
+
+pytestmark = pytest.mark.django_db
+
+
+def officer(slug: str, **scope):
+    user = get_user_model().objects.create_user(f"{slug}-{len(scope)}", password="x")
+    RoleAssignment.objects.create(user=user, role=Role.objects.get(slug=slug), **scope)
+    return user
+
+
+def test_a_district_officer_sees_the_figures_of_the_district(admin_user):
+    build_scenario()
+    chaoyang = Area.objects.get(code="110105")
+    user = officer("district-office", area=chaoyang)
+    city, own = selectors.coverage_overview(day=DAY, user=admin_user), selectors.coverage_overview(day=DAY, user=user)
+    chaoyang_row = next(figure for figure in city["districts"] if figure.key == "110105")
+    assert (own["total"].numerator, own["total"].denominator) == (chaoyang_row.numerator, chaoyang_row.denominator)
+    assert own["total"].denominator < city["total"].denominator
+    assert str(own["total"].label) == "朝阳区" and [figure.key for figure in own["districts"]] == ["110105"]
+    # each figure equals its drill-down list, which holds only the district's organizations
+    covered = selectors.organizations_counted_on(day=DAY, user=user)
+    assert covered.count() == own["total"].denominator
+    assert set(covered.values_list("district__code", flat=True)) == {"110105"}
+    # the stored trend, summed over the district, ends where the live figure does
+    trend = own["trend"]
+    assert trend[-1].denominator == own["total"].denominator
+    city_trend = selectors.coverage_trend(until=DAY, user=admin_user)
+    assert all(mine.denominator <= whole.denominator for mine, whole in zip(trend, city_trend, strict=True))
+
+
+def test_a_street_officer_gets_a_live_trend_of_the_street(admin_user):
+    build_scenario()
+    street = Area.objects.filter(parent__code="110105", street_organizations__isnull=False).first()
+    user = officer("street-office", area=street)
+    trend = selectors.coverage_trend(until=DAY, user=user)
+    in_street = Organization.objects.filter(street=street)
+    for point in trend:
+        active = in_street.filter(founded_on__lte=point.day).exclude(dissolved_on__lte=point.day).count()
+        assert point.denominator == active, point.day
+    assert str(trend[-1].label) == str(DAY)
+
+
+def test_the_dashboard_page_names_the_scope(client):
+    build_scenario()
+    user = officer("district-office", area=Area.objects.get(code="110105"))
+    client.force_login(user)
+    page = client.get("/", {"as_of": DAY.isoformat()}).content.decode()
+    assert "朝阳区枢纽型社会组织覆盖率" in page and "海淀区" not in page
