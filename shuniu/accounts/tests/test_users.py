@@ -116,3 +116,27 @@ def test_a_scoped_list_costs_its_role_lookups_once(client, django_assert_num_que
     with django_assert_num_queries(16):
         response = client.get(url)
     assert response.status_code == 200 and "共 30 条" in response.content.decode()
+
+
+def test_an_api_token_carries_its_users_scope(django_user_model):
+    from rest_framework.test import APIClient
+
+    from shuniu.accounts.tokens import api_token_create
+
+    chaoyang = Area.objects.get(code="110105")
+    ours = OrganizationFactory(district=chaoyang)
+    theirs = OrganizationFactory(district=Area.objects.get(code="110108"))
+    user = django_user_model.objects.create_user("sun", password=PASSWORD)
+    RoleAssignment.objects.create(user=user, role=Role.objects.get(slug="district-office"), area=chaoyang)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user).key}")
+    listed = api.get(reverse("organizations-api:organization-list")).json()
+    assert [row["id"] for row in listed["results"]] == [ours.pk]
+    assert api.get(reverse("organizations-api:organization-detail", args=[theirs.pk])).status_code == 404
+    assert api.patch(
+        reverse("organizations-api:organization-detail", args=[ours.pk]),
+        {"district_id": theirs.district_id},
+        format="json",
+    ).status_code in (400, 403)
+    ours.refresh_from_db()
+    assert ours.district == chaoyang

@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from shuniu.accounts.models import Role, RoleAssignment
+from shuniu.accounts.testing import user_with_role
 from shuniu.areas.models import Area, AreaPopulation
 from shuniu.audit.models import ObjectChange
 from shuniu.hubs.choices import HubLevel
@@ -87,9 +88,7 @@ ROLE_SCOPES: dict[str, Callable[[Any], dict]] = {
 
 
 def make_user(world, slug: str):
-    user = get_user_model().objects.create_user(f"user-{slug}", password="x")
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(slug=slug), **ROLE_SCOPES[slug](world))
-    return user
+    return user_with_role(slug, **ROLE_SCOPES[slug](world))
 
 
 def _job(user, name):

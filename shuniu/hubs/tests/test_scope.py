@@ -3,11 +3,10 @@
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from shuniu.accounts.models import Role, RoleAssignment
+from shuniu.accounts.testing import user_with_role
 from shuniu.areas.models import Area
 from shuniu.hubs.choices import HubLevel
 from shuniu.hubs.models import Link
@@ -18,8 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def assigned(slug, **scope):
-    user = get_user_model().objects.create_user(f"{slug}-user", password="x")
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(slug=slug), **scope)
+    user = user_with_role(slug, **scope)
     client = APIClient()
     client.force_authenticate(user)
     return user, client

@@ -2,9 +2,8 @@
 reason, the rest are imported, and nothing outside is ever written."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from shuniu.accounts.models import Role, RoleAssignment
+from shuniu.accounts.testing import user_with_role
 from shuniu.areas.models import Area
 from shuniu.core.testing import make_uscc
 from shuniu.hubs.models import Link
@@ -23,14 +22,8 @@ pytestmark = pytest.mark.django_db
 LINK_HEADERS = ["枢纽名称", "组织名称", "统一社会信用代码", "关系", "开始日期", "结束日期", "依据"]
 
 
-def assigned(slug, **scope):
-    user = get_user_model().objects.create_user(f"{slug}-user", password="x")
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(slug=slug), **scope)
-    return user
-
-
 def test_a_district_office_imports_its_district_and_the_other_rows_come_back():
-    officer = assigned("district-office", area=Area.objects.get(code="110105"))
+    officer = user_with_role("district-office", area=Area.objects.get(code="110105"))
     elsewhere = OrganizationFactory(name="海淀区老协会", district=Area.objects.get(code="110108"))
     uscc = make_uscc(OrganizationKind.SOCIAL_GROUP)
     rows = [
@@ -48,7 +41,7 @@ def test_a_district_office_imports_its_district_and_the_other_rows_come_back():
 
 def test_hub_staff_import_links_only_for_their_hub():
     own, other = HubFactory(), HubFactory()
-    staff = assigned("hub-staff", organization=own.organization)
+    staff = user_with_role("hub-staff", organization=own.organization)
     first, second = OrganizationFactory(), OrganizationFactory()
     rows = [
         [own.organization.name, first.name, first.uscc, "联系", "2016-01-01", "", ""],

@@ -2,9 +2,8 @@
 each equal to its drill-down list, and the trend for a scope finer than a district counted live."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from shuniu.accounts.models import Role, RoleAssignment
+from shuniu.accounts.testing import user_with_role
 from shuniu.areas.models import Area
 from shuniu.indicators import selectors
 from shuniu.organizations.models import Organization
@@ -14,16 +13,10 @@ from .scenario import DAY, build_scenario
 pytestmark = pytest.mark.django_db
 
 
-def officer(slug: str, **scope):
-    user = get_user_model().objects.create_user(f"{slug}-{len(scope)}", password="x")
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(slug=slug), **scope)
-    return user
-
-
 def test_a_district_officer_sees_the_figures_of_the_district(admin_user):
     build_scenario()
     chaoyang = Area.objects.get(code="110105")
-    user = officer("district-office", area=chaoyang)
+    user = user_with_role("district-office", area=chaoyang)
     city, own = selectors.coverage_overview(day=DAY, user=admin_user), selectors.coverage_overview(day=DAY, user=user)
     chaoyang_row = next(figure for figure in city["districts"] if figure.key == "110105")
     assert (own["total"].numerator, own["total"].denominator) == (chaoyang_row.numerator, chaoyang_row.denominator)
@@ -43,7 +36,7 @@ def test_a_district_officer_sees_the_figures_of_the_district(admin_user):
 def test_a_street_officer_gets_a_live_trend_of_the_street(admin_user):
     build_scenario()
     street = Area.objects.filter(parent__code="110105", street_organizations__isnull=False).first()
-    user = officer("street-office", area=street)
+    user = user_with_role("street-office", area=street)
     trend = selectors.coverage_trend(until=DAY, user=user)
     in_street = Organization.objects.filter(street=street)
     for point in trend:
@@ -54,7 +47,7 @@ def test_a_street_officer_gets_a_live_trend_of_the_street(admin_user):
 
 def test_the_dashboard_page_names_the_scope(client):
     build_scenario()
-    user = officer("district-office", area=Area.objects.get(code="110105"))
+    user = user_with_role("district-office", area=Area.objects.get(code="110105"))
     client.force_login(user)
     page = client.get("/", {"as_of": DAY.isoformat()}).content.decode()
     assert "朝阳区枢纽型社会组织覆盖率" in page and "海淀区" not in page
