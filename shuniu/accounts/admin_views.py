@@ -11,17 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from shuniu.core.forms import add_validation_error
+
 from .forms import RoleAssignmentForm, UserCreateForm
 from .models import RoleAssignment
 from .services import role_assign, role_unassign, user_create
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class UserAdminMixin(LoginRequiredMixin):
@@ -66,7 +60,7 @@ class UserCreateView(UserAdminMixin, View):
                     organization=data["organization"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_validation_error(form, error)
             else:
                 messages.success(request, _("已创建用户：%(user)s") % {"user": user.get_username()})
                 return redirect("user", pk=user.pk)
@@ -98,7 +92,7 @@ class RoleAssignView(UserView):
             try:
                 role_assign(user=account, role=data["role"], area=data["area"], organization=data["organization"])
             except ValidationError as error:
-                _form_errors(form, error)
+                add_validation_error(form, error)
             else:
                 messages.success(request, _("已分配角色：%(role)s") % {"role": data["role"]})
                 return redirect("user", pk=account.pk)

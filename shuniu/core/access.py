@@ -54,6 +54,7 @@ class Grant:
     kind: str  # accounts.choices.ScopeKind
     area_path: str | None = None
     organization_id: int | None = None
+    label: str = ""  # the area's or organization's name, for saying where the user works
     _area_ids: dict = field(default_factory=dict)
 
     def grants(self, permission: str) -> bool:
@@ -120,8 +121,9 @@ def user_grants(user) -> list[Grant]:
                 kind=assignment.role.scope_kind,
                 area_path=assignment.area.path if assignment.area_id else None,
                 organization_id=assignment.organization_id,
+                label=str(assignment.area or assignment.organization or ""),
             )
-            for assignment in RoleAssignment.objects.filter(user=user).select_related("role", "area")
+            for assignment in RoleAssignment.objects.filter(user=user).select_related("role", "area", "organization")
         ]
         user._shuniu_grants = cached
     return cached
@@ -209,9 +211,5 @@ def scope_label(user, model, action: str = "view") -> str:
     if is_city_wide(user, model, action):
         return _("全市")
     permission = permission_name(model, action)
-    names = []
-    for assignment in user.role_assignments.select_related("area", "organization", "role"):
-        name = str(assignment.area or assignment.organization or "")
-        if name and name not in names and any(fnmatchcase(permission, p) for p in assignment.role.permissions):
-            names.append(name)
-    return "、".join(names) or _("全市")
+    names = [grant.label for grant in user_grants(user) if grant.label and grant.grants(permission)]
+    return "、".join(dict.fromkeys(names)) or _("全市")

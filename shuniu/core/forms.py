@@ -36,3 +36,13 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def add_validation_error(form, error) -> None:
+    """A service's ValidationError shown on `form`: each field's messages beside the field, the rest (and messages
+    for fields the form does not have) above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -13,6 +13,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from shuniu.core.access import user_can
+from shuniu.core.forms import add_validation_error
 from shuniu.core.views import ObjectEditView, ObjectListView, ObjectView, ScopedViewMixin
 from shuniu.indicators.selectors import hub_linked_counts
 from shuniu.organizations.choices import OrganizationKind
@@ -122,8 +123,7 @@ class LinkEndView(ScopedViewMixin, View):
             try:
                 services.link_end(link=link, **form.cleaned_data)
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_validation_error(form, error)
             else:
                 messages.success(request, _("联系关系已结束，记录保留在时间线中。"))
                 return redirect(link.organization.get_absolute_url())

@@ -18,7 +18,7 @@ from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
 from shuniu.areas.models import Area
-from shuniu.core.access import is_city_wide, user_can, user_grants
+from shuniu.core.access import is_city_wide, permission_name, user_can, user_grants
 from shuniu.core.access import scope_label as access_scope_label
 from shuniu.hubs.choices import HubLevel
 from shuniu.hubs.models import Hub, System
@@ -127,7 +127,7 @@ def _whole_districts(user) -> list[int] | None:
     None when it is anything finer (a street, a hub, an organization)."""
     ids = []
     for grant in user_grants(user):
-        if not grant.grants("organizations.view_organization"):
+        if not grant.grants(permission_name(Organization, "view")):
             continue
         if grant.kind != "area" or grant.area_path.count("/") != 3:  # "/110000/110105/": a district
             return None
