@@ -110,3 +110,14 @@ class PersonalKind:
 
 IDENTITY_NUMBER = PersonalKind(purpose="ric", normalize=ric_normalize, mask=ric_mask)
 PHONE_NUMBER = PersonalKind(purpose="phone", normalize=phone_normalize, mask=phone_mask)
+
+
+def mask_personal_number(text: str) -> str:
+    """`text` masked when it is an identity or phone number (for what is kept about a request, such as a search
+    recorded with an export), unchanged otherwise."""
+    for normalize, mask in ((ric_normalize, ric_mask), (phone_normalize, phone_mask)):
+        try:
+            return mask(normalize(text))
+        except ValidationError:
+            continue
+    return text

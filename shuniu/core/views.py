@@ -23,7 +23,8 @@ from .exports import (
     table_headers,
     table_rows,
 )
-from .forms import style_fields
+from .forms import add_validation_error, style_fields
+from .personal import mask_personal_number
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -93,7 +94,11 @@ class ObjectListView(ScopedViewMixin, View):
             export_format=export_format,
             ascii_name=self.model._meta.model_name,
         )
-        filters = {key: values for key, values in request.GET.lists() if key not in ("columns", "export", "page")}
+        filters = {
+            key: [mask_personal_number(value) for value in values]  # a search by full number is not kept in clear
+            for key, values in request.GET.lists()
+            if key not in ("columns", "export", "page")
+        }
         audit.record(
             self.model,
             audit.AuditAction.EXPORT,
@@ -225,11 +230,7 @@ class ObjectEditView(ScopedViewMixin, View):
                     if not self.queryset.restrict(request.user, self.permission_action).filter(pk=obj.pk).exists():
                         raise ValidationError(_("保存后的记录超出了您的权限范围，未保存。"))
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                add_validation_error(form, error)
             else:
                 messages.success(request, _("已保存：%(object)s") % {"object": obj})
                 return redirect(self.get_success_url(obj))

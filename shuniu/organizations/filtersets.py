@@ -17,6 +17,10 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 class OrganizationFilterSet(BaseFilterSet):
     """Shared by the organization list page, the drill-downs of every coverage figure, and the API."""
 
+    def filter_q(self, queryset, name, value):
+        user = self.request.user if self.request is not None else None
+        return queryset.search(value, user=user) if value.strip() else queryset
+
     kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices, label=_("类型"))
     status = django_filters.MultipleChoiceFilter(choices=OrganizationStatus.choices, label=_("状态"))
     district = django_filters.ModelChoiceFilter(queryset=Area.objects.districts(), label=_("所属区"))
