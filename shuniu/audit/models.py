@@ -55,12 +55,18 @@ class ObjectChange(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        db_index=False,  # audit_change_user leads with it
     )
     user_name = models.CharField(verbose_name=_("用户名"), max_length=150, default=SYSTEM_NAME, editable=False)
     request_id = models.UUIDField(verbose_name=_("请求编号"), null=True, blank=True, editable=False)
     action = models.CharField(verbose_name=_("操作"), max_length=20, choices=AuditAction.choices, editable=False)
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("记录类型"), on_delete=models.PROTECT, related_name="+", editable=False
+        ContentType,
+        verbose_name=_("记录类型"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # audit_change_object leads with it
     )
     object_id = models.PositiveBigIntegerField(verbose_name=_("记录编号"), null=True, blank=True, editable=False)
     object_repr = models.CharField(verbose_name=_("记录"), max_length=200, editable=False)
@@ -72,6 +78,7 @@ class ObjectChange(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        db_index=False,  # audit_change_related leads with it
     )
     related_object_id = models.PositiveBigIntegerField(
         verbose_name=_("相关记录编号"), null=True, blank=True, editable=False

@@ -190,28 +190,30 @@ def record_rows(model, changes: Sequence[RowChange]) -> int:
     related_field = registry.related_field(model)
     content_type_id = _content_type(model).pk
     related_type_id = _content_type(related_field.related_model).pk if related_field else None
-    object_texts = texts(model, [change.pk for change in changes])
+    object_texts = texts(model, [change.pk for change in changes if change.text is None])
     related_texts = texts(related_field.related_model, [c.related_id for c in changes]) if related_field else {}
     user, user_name = context.acting_user()
+    user_id = user.pk if user is not None else None
     meta = ObjectChange._meta
     now = meta.get_field("time").get_db_prep_save(timezone.now(), connection)
     request_id = meta.get_field("request_id").get_db_prep_save(context.request_id, connection)
-    rows = []
-    for change in changes:
-        created = change.before is None
-        after = values_by_name(model, change.after)
-        before = None if created else values_by_name(model, change.before)
-        related = change.related_id is not None
-        rows.append(
-            (
+
+    def rows():  # made while the COPY streams: the database stores one while the next is built
+        for change in changes:
+            created = change.before is None
+            after = values_by_name(model, change.after)
+            before = None if created else values_by_name(model, change.before)
+            related = change.related_id is not None
+            text = change.text if change.text is not None else object_texts.get(change.pk, change.pk)
+            yield (
                 now,
-                user.pk if user is not None else None,
+                user_id,
                 user_name,
                 request_id,
                 registry.row_action(model, created, before or {}, after),
                 content_type_id,
                 change.pk,
-                _text(object_texts.get(change.pk, change.pk)),
+                _text(text),
                 related_type_id if related else None,
                 change.related_id,
                 _text(related_texts.get(change.related_id, "")) if related else "",
@@ -219,11 +221,9 @@ def record_rows(model, changes: Sequence[RowChange]) -> int:
                 _json(after),
                 context.message,
             )
-        )
-    columns = [meta.get_field(name).column for name in BULK_FIELDS]
-    for start in range(0, len(rows), BULK_CHUNK):
-        insert_rows(ObjectChange, columns, rows[start : start + BULK_CHUNK])
-    return len(rows)
+
+    insert_rows(ObjectChange, [meta.get_field(name).column for name in BULK_FIELDS], rows())
+    return len(changes)
 
 
 def _json(value) -> str | None:

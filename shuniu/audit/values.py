@@ -75,21 +75,24 @@ def values_by_name(model, values: dict) -> dict:
     result = {}
     for key, value in values.items():
         found = keys.get(key)
-        if found is None:
-            continue
-        field, many = found
-        result[field.name] = _sorted([plain(item) for item in (value or ())]) if many else field_value(field, value)
+        if found is not None:
+            name, stored = found
+            result[name] = stored(value)
     return result
+
+
+def _id_list(value) -> list:
+    return _sorted([plain(item) for item in (value or ())])
 
 
 @cache
 def _keys(model) -> dict:
-    """Name and attname of each logged field → (field, is many-to-many)."""
+    """Name and attname of each logged field → (field name, what turns a value into its stored form)."""
     keys = {}
     for field in logged_fields(model):
-        keys[field.name] = keys[field.attname] = (field, False)
+        keys[field.name] = keys[field.attname] = (field.name, getattr(field, "audit_value", None) or plain)
     for field in logged_m2m_fields(model):
-        keys[field.name] = (field, True)
+        keys[field.name] = (field.name, _id_list)
     return keys
 
 
@@ -102,3 +105,4 @@ class RowChange:
     after: dict
     before: dict | None = None
     related_id: int | None = None
+    text: str | None = None  # the record's text, where the writer has it (else it is looked up)

@@ -4,7 +4,7 @@ its transaction; model validation is the caller's business (these rows skip `sav
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence, Sized
 from datetime import date, datetime
 
 from django.db import connection
@@ -32,9 +32,10 @@ def allocate_ids(model, count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def insert_rows(model, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Insert `rows` (values in the order of `columns`, database column names, `id` included)."""
-    if not rows:
+def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Insert `rows` (values in the order of `columns`, database column names, `id` included). `rows` may be a
+    generator: on PostgreSQL the database then stores the rows sent while the next ones are made."""
+    if isinstance(rows, Sized) and not rows:
         return
     table = model._meta.db_table
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)

@@ -55,10 +55,16 @@ def _key_file_secret(path: Path) -> str:
     return secret
 
 
+@lru_cache(maxsize=4)
+def _key_file_secret_once(path: Path) -> str:
+    """The key file is read once per process, not once per value encrypted or decrypted."""
+    return _key_file_secret(path)
+
+
 def configured_secret() -> str:
     secret = (getattr(settings, "SHUNIU_PERSONAL_DATA_KEY", "") or "").strip()
     if not secret:
-        secret = _key_file_secret(Path(settings.SHUNIU_PERSONAL_DATA_KEY_FILE))
+        secret = _key_file_secret_once(Path(settings.SHUNIU_PERSONAL_DATA_KEY_FILE))
     if len(secret) < MIN_SECRET_LENGTH:
         raise ImproperlyConfigured(
             f"SHUNIU_PERSONAL_DATA_KEY 至少需要 {MIN_SECRET_LENGTH} 个字符（例如 python -c "

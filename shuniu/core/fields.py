@@ -163,19 +163,20 @@ class KeyedHashField(models.CharField):
     """The keyed hash (HMAC-SHA256) of the encrypted field `source`, kept up to date on every save; "" when empty.
 
     Exact look-up and de-duplication go through it (`keyed_hash_of`); it is never shown nor written to the audit log.
+    The model indexes it (`Meta.indexes`: a plain B-tree, as it is only ever compared for equality).
     """
 
     audit_skip = True
 
     def __init__(self, *args, source: str, **kwargs):
         self.source = source
-        kwargs.update(max_length=64, blank=True, default="", editable=False, db_index=True)
+        kwargs.update(max_length=64, blank=True, default="", editable=False)
         kwargs.setdefault("verbose_name", _("查找摘要"))
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
-        for key in ("max_length", "blank", "default", "editable", "db_index"):
+        for key in ("max_length", "blank", "default", "editable"):
             kwargs.pop(key, None)
         kwargs["source"] = self.source
         return name, path, args, kwargs
@@ -187,6 +188,16 @@ class KeyedHashField(models.CharField):
             return getattr(model_instance, self.attname)
         setattr(model_instance, self.attname, digest)
         return digest
+
+
+def with_keyed_hashes(model, update_fields) -> list[str]:
+    """`update_fields` and the KeyedHashField of each encrypted field in it: `save(update_fields=[…])` then keeps the
+    hash in step with the number (`pre_save` runs only for the fields saved)."""
+    names = list(update_fields)
+    for field in model._meta.concrete_fields:
+        if isinstance(field, KeyedHashField) and field.source in names and field.name not in names:
+            names.append(field.name)
+    return names
 
 
 def keyed_hash_of(model, field_name: str, text: str) -> str | None:

@@ -2,6 +2,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .fields import with_keyed_hashes
 from .querysets import ScopedQuerySet
 
 
@@ -17,6 +18,8 @@ class BaseModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is not None:  # a personal number saved alone takes its look-up hash along
+            kwargs["update_fields"] = with_keyed_hashes(type(self), kwargs["update_fields"])
         # one transaction with the audit record the post_save receiver writes (joins the caller's, if any)
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             super().save(*args, **kwargs)

@@ -176,10 +176,17 @@ class _Progress:
 
 def _rows(job: ImportJob, table) -> list[Row]:
     columns = [(index, job.mapping.get(header)) for index, header in enumerate(table.headers)]
-    columns = [(index, field) for index, field in columns if field]
+    fields = [field for _index, field in columns if field]
+    numbers = table.row_numbers
+    if len(fields) == len(columns):
+        return [
+            Row(number, dict(zip(fields, cells, strict=True)))
+            for number, cells in zip(numbers, table.rows, strict=True)
+        ]
+    indexes = [index for index, field in columns if field]
     return [
-        Row(number=number, raw={field: cells[index] for index, field in columns})
-        for number, cells in zip(table.row_numbers, table.rows, strict=True)
+        Row(number, dict(zip(fields, [cells[index] for index in indexes], strict=True)))
+        for number, cells in zip(numbers, table.rows, strict=True)
     ]
 
 

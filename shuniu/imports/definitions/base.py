@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
-from shuniu.core.access import user_can
+from shuniu.core.access import is_city_wide, user_can
 
 from ..choices import RowOutcome
 from ..normalize import NormalizeError, text
@@ -162,8 +162,11 @@ class ImportDefinition:
             self._memo = {name: {} for name in self._cells}
         cells, memos, data = self._cells, self._memo, row.data
         for field_name, value in row.raw.items():
+            if value is None:  # an empty cell (the reader gives None for blank ones): nothing to set or refuse
+                continue
             parse, label, max_length = cells[field_name]
-            memo, key = memos[field_name], (value.__class__, value)
+            memo = memos[field_name]
+            key = value if value.__class__ is str else (value.__class__, value)  # 1 == 1.0 == True, parsed apart
             clean = memo.get(key, _UNSEEN)
             if clean is _UNSEEN:  # offices repeat kinds, districts, dates and fields: each is parsed once
                 try:
@@ -251,12 +254,25 @@ class ImportDefinition:
 
         audit.record_rows(
             self.model,
-            [audit.RowChange(pk=row.pk, after=row.data, related_id=related_id(row)) for row in new]
+            [
+                audit.RowChange(pk=row.pk, after=row.data, related_id=related_id(row), text=self.record_text(row))
+                for row in new
+            ]
             + [
-                audit.RowChange(pk=row.pk, after=row.changes, before=row.before, related_id=related_id(row))
+                audit.RowChange(
+                    pk=row.pk,
+                    after=row.changes,
+                    before=row.before,
+                    related_id=related_id(row),
+                    text=self.record_text(row),
+                )
                 for row in updated
             ],
         )
+
+    def record_text(self, row: Row) -> str | None:
+        """The written record's text (its `__str__`) where the row holds it; None: the audit log looks it up."""
+        return None
 
     def recheck_scope(self, model, new: list[Row], updated: list[Row]) -> None:
         """Inside the transaction: every record written is within the user's scope, or the whole import rolls back
@@ -269,6 +285,8 @@ class ImportDefinition:
                 continue
             if not user_can(self.user, model, action):
                 outside += rows
+                continue
+            if is_city_wide(self.user, model, action):  # every record is within the scope: nothing to look up
                 continue
             pks, inside = [row.pk for row in rows], set()
             for start in range(0, len(pks), 2000):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
 
+from shuniu.core.access import is_city_wide
 from shuniu.core.bulk import allocate_ids, insert_rows, timestamps
 from shuniu.core.fields import PersonalValue
 from shuniu.organizations.choices import (
@@ -225,6 +226,14 @@ class OrganizationDefinition(ImportDefinition):
         )
         self.parsers["founded_on"] = parse_founded_on
         self.today = timezone.localdate()
+        self._name_keys: dict[str, str] = {}
+
+    def name_key(self, name: str) -> str:
+        """`normalize.name_key`, once per name in a run (rows and stored records ask for the same names again)."""
+        key = self._name_keys.get(name)
+        if key is None:
+            key = self._name_keys[name] = name_key(name)
+        return key
 
     def validate_row(self, row: Row) -> None:
         data = row.data
@@ -264,7 +273,7 @@ class OrganizationDefinition(ImportDefinition):
         if data.get("uscc"):
             row.key = ("uscc", data["uscc"])
         elif data.get("district") and data.get("name"):
-            row.key = ("name", data["district"].pk, name_key(data["name"]))
+            row.key = ("name", data["district"].pk, self.name_key(data["name"]))
         else:  # without a code, the name and the district are what identifies the organization
             self.reject_missing(row)
 
@@ -277,7 +286,7 @@ class OrganizationDefinition(ImportDefinition):
         for row in rows:
             if row.rejected or not (row.data.get("district") and row.data.get("name")):
                 continue
-            earlier = first_by_name.setdefault((row.data["district"].pk, name_key(row.data["name"])), row)
+            earlier = first_by_name.setdefault((row.data["district"].pk, self.name_key(row.data["name"])), row)
             if earlier is not row and not (earlier.data.get("uscc") and row.data.get("uscc")):
                 row.reject(same % {"row": earlier.number})
         valid = [row for row in rows if not row.rejected]
@@ -288,7 +297,7 @@ class OrganizationDefinition(ImportDefinition):
         for row in valid:
             pk = by_uscc.get(row.data.get("uscc"))
             if pk is None and by_name and row.data.get("district") and row.data.get("name"):
-                candidates = by_name.get((row.data["district"].pk, name_key(row.data["name"])), [])
+                candidates = by_name.get((row.data["district"].pk, self.name_key(row.data["name"])), [])
                 if row.data.get("uscc"):  # a code not yet known: it may be the first code of a filed organization
                     candidates = [c for c in candidates if not c[1]]
                 if len(candidates) > 1:
@@ -350,9 +359,9 @@ class OrganizationDefinition(ImportDefinition):
         )
         if not stored:
             return index
-        wanted = {(row.data["district"].pk, name_key(row.data["name"])) for row in rows}
+        wanted = {(row.data["district"].pk, self.name_key(row.data["name"])) for row in rows}
         for pk, name, district_id, uscc in stored:
-            key = (district_id, name_key(name))
+            key = (district_id, self.name_key(name))
             if key in wanted:
                 index[key].append((pk, uscc))
         return index
@@ -410,7 +419,7 @@ class OrganizationDefinition(ImportDefinition):
             row.outcome, row.changes = RowOutcome.REJECTED, {}
 
     def _check_scope(self, matched: dict[int, Row], existing: dict[int, dict]) -> None:
-        if self.user is None or not matched:
+        if self.user is None or not matched or is_city_wide(self.user, Organization, "change"):
             return
         allowed = set()
         pks = list(matched)
@@ -437,8 +446,12 @@ class OrganizationDefinition(ImportDefinition):
         self.recheck_scope(Organization, new, updated)
         self.mark_trend_stale(new + updated)
 
+    def record_text(self, row: Row) -> str | None:
+        return row.data.get("name")  # an organization's text is its name
+
     def _insert(self, new: list[Row]) -> list[tuple[int, int]]:
-        """Insert the new organizations (ids first, then one COPY); returns their (organization, field) pairs."""
+        """Insert the new organizations (ids first, then one COPY); returns their (organization, field) pairs. The
+        records are built while the COPY streams, so the database stores one while the next is made."""
         created, updated_at = timestamps()
         names = [field.attname for field in Organization._meta.concrete_fields if field.attname != "id"]
         defaults = {field.attname: field.get_default() for field in Organization._meta.concrete_fields}
@@ -447,17 +460,21 @@ class OrganizationDefinition(ImportDefinition):
                      "legal_representative", "note"):  # fmt: skip
             defaults[name] = ""
         ids = allocate_ids(Organization, len(new))
-        records, field_rows = [], []
-        for row, pk in zip(new, ids, strict=True):
-            row.pk = pk
-            values = {**defaults, **row.data}
-            values["district_id"], values["street_id"] = values.pop("district").pk, _pk(values.pop("street", None))
-            fields = values.pop("fields", ())
-            _personal_columns(values)
-            records.append((pk, *[values[name] for name in names]))
-            field_rows += [(pk, field_id) for field_id in fields]
+        field_rows = []
+
+        def records():
+            for row, pk in zip(new, ids, strict=True):
+                row.pk = pk
+                values = {**defaults, **row.data}
+                values["district_id"] = values.pop("district").pk
+                values["street_id"] = _pk(values.pop("street", None))
+                fields = values.pop("fields", ())
+                _personal_columns(values)
+                field_rows.extend((pk, field_id) for field_id in fields)
+                yield (pk, *[values[name] for name in names])
+
         insert_rows(
-            Organization, ("id", *[Organization._meta.get_field(n).column for n in _model_names(names)]), records
+            Organization, ("id", *[Organization._meta.get_field(n).column for n in _model_names(names)]), records()
         )
         return field_rows
 

@@ -480,3 +480,22 @@ def test_an_export_after_a_search_by_number_keeps_the_number_masked_in_the_audit
     assert response.status_code == 200
     recorded = json.dumps(ObjectChange.objects.get(action="export").after, ensure_ascii=False)
     assert ID_NUMBER not in recorded and "110105********002X" in recorded
+
+
+def test_a_number_saved_alone_takes_its_hash_along(organization, admin_user):
+    """`save(update_fields=[number])` runs only that field's pre_save: the hash must follow, or the new number
+    would not be found and the old one still would."""
+    organization.legal_representative_phone = "13900139000"
+    organization.save(update_fields=["legal_representative_phone"])
+    found = Organization.objects.search("13900139000", user=admin_user)
+    assert list(found.values_list("pk", flat=True)) == [organization.pk]
+    assert not Organization.objects.search(PHONE, user=admin_user).exists()
+
+
+def test_the_key_file_is_read_once(tmp_path):
+    key_file = tmp_path / "personal-data.key"
+    with override_settings(SHUNIU_PERSONAL_DATA_KEY="", SHUNIU_PERSONAL_DATA_KEY_FILE=key_file):
+        token = crypto.encrypt(PHONE, purpose="phone")
+        key_file.unlink()  # a process keeps the key it started with
+        assert crypto.decrypt(token, purpose="phone") == PHONE
+        assert not key_file.exists()
