@@ -334,6 +334,13 @@ def run(url: str, *, rows: int, bad_share: float, seed: int, sample: int, path: 
         f"- ours / floor: {share:.2f} of the floor's rows/s (target ≥ {TARGET_FLOOR_SHARE:.2f}): "
         f"{'met' if share >= TARGET_FLOOR_SHARE else 'NOT met'}"
     )
+    write = next((step for step in steps if step.path.startswith("reference: the write alone")), None)
+    if write is not None:
+        print(
+            f"- the write alone: {write.seconds / total_s:.2f} times the floor's time, so storing this result with "
+            f"nothing before it reaches {total_s / write.seconds:.2f} of the floor's rows/s; ours takes "
+            f"{steps[0].seconds / write.seconds:.2f} times the write alone"
+        )
     print(
         f"- ours / django-import-export (read + {die_best.path.rsplit(', ', 1)[1]}, {_rate(die_rate)} rows/s): "
         f"{over:.1f}× (target ≥ {TARGET_OVER_BASELINE}×): {'met' if over >= TARGET_OVER_BASELINE else 'NOT met'}"

@@ -55,10 +55,18 @@ def _key_file_secret(path: Path) -> str:
     return secret
 
 
-@lru_cache(maxsize=4)
+_key_file_secrets: dict[Path, str] = {}
+
+
 def _key_file_secret_once(path: Path) -> str:
-    """The key file is read once per process, not once per value encrypted or decrypted."""
-    return _key_file_secret(path)
+    """The key file is read once per process, not once per value encrypted or decrypted. A secret too short to use
+    (a file another process has created but not yet written) is read again next time."""
+    secret = _key_file_secrets.get(path)
+    if secret is None:
+        secret = _key_file_secret(path)
+        if len(secret) >= MIN_SECRET_LENGTH:
+            _key_file_secrets[path] = secret
+    return secret
 
 
 def configured_secret() -> str:

@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
@@ -499,3 +499,13 @@ def test_the_key_file_is_read_once(tmp_path):
         key_file.unlink()  # a process keeps the key it started with
         assert crypto.decrypt(token, purpose="phone") == PHONE
         assert not key_file.exists()
+
+
+def test_a_key_file_not_yet_written_is_read_again(tmp_path):
+    key_file = tmp_path / "personal-data.key"
+    key_file.write_text("")  # another process has created the file and not yet written its secret
+    with override_settings(SHUNIU_PERSONAL_DATA_KEY="", SHUNIU_PERSONAL_DATA_KEY_FILE=key_file):
+        with pytest.raises(ImproperlyConfigured):
+            crypto.encrypt(PHONE, purpose="phone")
+        key_file.write_text("a-secret-written-a-moment-later-0123456789\n")
+        assert crypto.decrypt(crypto.encrypt(PHONE, purpose="phone"), purpose="phone") == PHONE
