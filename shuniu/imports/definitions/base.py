@@ -23,6 +23,7 @@ from ..normalize import NormalizeError, text
 
 MAX_EXAMPLES = 5
 MEMO_SIZE = 5000  # distinct values remembered per column
+SCOPE_CHUNK = 2000  # records per scope look-up
 _UNSEEN = object()
 
 
@@ -286,17 +287,22 @@ class ImportDefinition:
             if not user_can(self.user, model, action):
                 outside += rows
                 continue
-            if is_city_wide(self.user, model, action):  # every record is within the scope: nothing to look up
-                continue
-            pks, inside = [row.pk for row in rows], set()
-            for start in range(0, len(pks), 2000):
-                chunk = pks[start : start + 2000]
-                inside.update(
-                    model.objects.restrict(self.user, action).filter(pk__in=chunk).values_list("pk", flat=True)
-                )
-            outside += [row for row in rows if row.pk not in inside]
+            inside = self.within_scope(model, action, [row.pk for row in rows])
+            if inside is not None:
+                outside += [row for row in rows if row.pk not in inside]
         if outside:
             raise ImportOutOfScope(outside)
+
+    def within_scope(self, model, action: str, pks: list[int]) -> set[int] | None:
+        """The records among `pks` the user may `action` (by `restrict()`); None when every record is (a city-wide
+        scope: nothing to look up)."""
+        if is_city_wide(self.user, model, action):
+            return None
+        inside = set()
+        for start in range(0, len(pks), SCOPE_CHUNK):
+            chunk = pks[start : start + SCOPE_CHUNK]
+            inside.update(model.objects.restrict(self.user, action).filter(pk__in=chunk).values_list("pk", flat=True))
+        return inside
 
     @staticmethod
     def reject_duplicates_in_file(rows: list[Row], message: str) -> None:

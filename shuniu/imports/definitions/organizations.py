@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
 
-from shuniu.core.access import is_city_wide
 from shuniu.core.bulk import allocate_ids, insert_rows, timestamps
 from shuniu.core.fields import PersonalValue
 from shuniu.organizations.choices import (
@@ -419,16 +418,11 @@ class OrganizationDefinition(ImportDefinition):
             row.outcome, row.changes = RowOutcome.REJECTED, {}
 
     def _check_scope(self, matched: dict[int, Row], existing: dict[int, dict]) -> None:
-        if self.user is None or not matched or is_city_wide(self.user, Organization, "change"):
+        if self.user is None or not matched:
             return
-        allowed = set()
-        pks = list(matched)
-        for start in range(0, len(pks), CHUNK):
-            allowed.update(
-                Organization.objects.restrict(self.user, "change")
-                .filter(pk__in=pks[start : start + CHUNK])
-                .values_list("pk", flat=True)
-            )
+        allowed = self.within_scope(Organization, "change", list(matched))
+        if allowed is None:
+            return
         for pk, row in matched.items():
             if pk not in allowed:
                 row.reject(_("已有的同一组织不在您可修改的范围内。"))
