@@ -6,6 +6,9 @@ class AuditConfig(AppConfig):
     verbose_name = "审计"
 
     def ready(self):
-        from . import signals
+        from . import (
+            retention,  # noqa: F401  (registers the check of SHUNIU_AUDIT_RETENTION_DAYS)
+            signals,
+        )
 
         signals.connect()

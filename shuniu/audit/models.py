@@ -16,8 +16,8 @@ READ_ONLY = _("审计记录只能新增，不能修改或删除。")
 
 
 class ObjectChangeQuerySet(ScopedQuerySet):
-    """The log is append-only: the queryset refuses updates and deletes (the database refuses them too, on
-    PostgreSQL; see the migration `0002_append_only`)."""
+    """The log is append-only: the queryset refuses updates and deletes (the database refuses them too, see
+    `audit.protection`; only `shuniu audit archive --purge` removes rows, older than the retention)."""
 
     def update(self, **kwargs):
         raise PermissionDenied(READ_ONLY)
@@ -43,14 +43,15 @@ class ObjectChange(models.Model):
     request, and the values before and after (an update: only the fields that changed).
 
     Written in the same transaction as the change it records (`audit.signals`, `audit.services`); never changed or
-    deleted by the application. `user_name` keeps who it was after the user is deleted.
+    deleted by the application. A user who holds records cannot be deleted (`user` is PROTECT, see the migration
+    `0004_evidence`): accounts are deactivated instead, and identities are never reused.
     """
 
     time = models.DateTimeField(verbose_name=_("时间"), default=timezone.now, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("用户"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

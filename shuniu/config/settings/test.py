@@ -20,3 +20,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shuniu-test-media-"))
 # a fixed key: tests never write a key file, and what one test encrypts another can read
 SHUNIU_PERSONAL_DATA_KEY = "test-personal-data-key-not-for-production-use-0123456789"
+# Django's test framework empties the database after each transactional test; only here may `flush` empty the audit
+# log too (shuniu/audit/management/commands/flush.py)
+SHUNIU_AUDIT_FLUSH_ALLOWED = True
