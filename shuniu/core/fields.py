@@ -122,7 +122,7 @@ class EncryptedField(models.TextField):
         if isinstance(value, PersonalValue):
             return value
         value = str(value)
-        if value.startswith(crypto.PREFIX):  # stored text (from the database, a fixture, a copy of a row)
+        if crypto.is_token(value):  # stored text (from the database, a fixture, a copy of a row)
             return PersonalValue(self.kind, token=value)
         return PersonalValue(self.kind, plain=value)
 
@@ -160,9 +160,10 @@ class EncryptedField(models.TextField):
 
 
 class KeyedHashField(models.CharField):
-    """The keyed hash (HMAC-SHA256) of the encrypted field `source`, kept up to date on every save; "" when empty.
+    """The keyed hash (HMAC-SHA256, or HMAC-SM3 under SM4) of the encrypted field `source`, kept up to date on every
+    save; "" when empty.
 
-    Exact look-up and de-duplication go through it (`keyed_hash_of`); it is never shown nor written to the audit log.
+    Exact look-up and de-duplication go through it (`keyed_hashes_of`); it is never shown nor written to the audit log.
     The model indexes it (`Meta.indexes`: a plain B-tree, as it is only ever compared for equality).
     """
 
@@ -200,12 +201,13 @@ def with_keyed_hashes(model, update_fields) -> list[str]:
     return names
 
 
-def keyed_hash_of(model, field_name: str, text: str) -> str | None:
-    """The hash `field_name`'s KeyedHashField would hold for `text` typed by a user, or None if `text` is not a valid
-    number of that field's kind (a search for it can match nothing)."""
+def keyed_hashes_of(model, field_name: str, text: str) -> list[str]:
+    """The hashes `field_name`'s KeyedHashField may hold for `text` typed by a user: under the current key and every
+    key held from before (a column mid-rotation holds both, see `crypto.keyed_hashes`); [] if `text` is not a valid
+    number of that field's kind. Look up with `<field>_hash__in`."""
     field = model._meta.get_field(field_name)
     try:
         number = field.kind.normalize(text)
     except ValidationError:
-        return None
-    return crypto.keyed_hash(number, purpose=field.kind.purpose)
+        return []
+    return crypto.keyed_hashes(number, purpose=field.kind.purpose)

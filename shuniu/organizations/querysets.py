@@ -29,7 +29,7 @@ class OrganizationQuerySet(ScopedQuerySet):
         representative's full identity or phone number (exact, through its keyed hash: the numbers are stored
         encrypted). Only there: the masked form shows most of a number, and a search that answers for every record
         would let anyone guess the rest."""
-        from shuniu.core.fields import keyed_hash_of
+        from shuniu.core.fields import keyed_hashes_of
 
         text = text.strip()
         condition = Q(name__contains=text) | Q(former_names__contains=text)
@@ -37,7 +37,7 @@ class OrganizationQuerySet(ScopedQuerySet):
             condition |= Q(uscc__startswith=text.upper())
         if user is not None:
             for field in self.model.PERSONAL_FIELDS:
-                if digest := keyed_hash_of(self.model, field, text):
+                if digests := keyed_hashes_of(self.model, field, text):  # every key held: mid-rotation too
                     unmaskable = self.model.objects.restrict(user, "unmask").values("pk")
-                    condition |= Q(**{f"{field}_hash": digest}, pk__in=unmaskable)
+                    condition |= Q(**{f"{field}_hash__in": digests}, pk__in=unmaskable)
         return self.filter(condition)
