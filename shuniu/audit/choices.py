@@ -15,3 +15,5 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("导出")
     MERGE = "merge", _("合并")
     UNMASK = "unmask", _("查看未脱敏信息")
+    ARCHIVE = "archive", _("归档审计日志")
+    BACKUP = "backup", _("备份")
