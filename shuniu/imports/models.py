@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.access import Scope
 from shuniu.core.models import BaseModel
+from shuniu.core.storage import SealedFileSystemStorage
 
 from .choices import RUNNING_STATUSES, ImportKind, ImportStatus, RowOutcome
 
@@ -27,6 +28,15 @@ class ImportTemplate(BaseModel):
 
     def __str__(self):
         return self.name
+
+
+#: what uploaded files and per-row results are sealed under (`crypto.seal`): they hold personal numbers in the clear
+FILE_PURPOSE = "import-file"
+
+
+def sealed_storage() -> SealedFileSystemStorage:
+    """The storage of every file an import keeps: sealed at rest under MEDIA_ROOT (see `core.storage`)."""
+    return SealedFileSystemStorage(purpose=FILE_PURPOSE)
 
 
 def _upload_to(job, filename):
@@ -53,7 +63,7 @@ class ImportJob(BaseModel):
         related_name="import_jobs",
     )
     source = models.CharField(verbose_name=_("来源"), max_length=10, default="web")  # web | cli
-    file = models.FileField(verbose_name=_("文件"), upload_to=_upload_to, max_length=300)
+    file = models.FileField(verbose_name=_("文件"), upload_to=_upload_to, max_length=300, storage=sealed_storage)
     filename = models.CharField(verbose_name=_("文件名"), max_length=200)
     sha256 = models.CharField(verbose_name=_("文件哈希（SHA-256）"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(verbose_name=_("文件大小"), default=0)
@@ -72,7 +82,9 @@ class ImportJob(BaseModel):
     counts = models.JSONField(verbose_name=_("各结果行数"), default=dict)
     examples = models.JSONField(verbose_name=_("示例"), default=dict)
     error = models.TextField(verbose_name=_("错误"), blank=True)
-    result = models.FileField(verbose_name=_("逐行结果"), upload_to="imports/results/", blank=True, max_length=300)
+    result = models.FileField(
+        verbose_name=_("逐行结果"), upload_to="imports/results/", blank=True, max_length=300, storage=sealed_storage
+    )
     planned_at = models.DateTimeField(verbose_name=_("检查完成时间"), null=True, blank=True)
     confirmed_at = models.DateTimeField(verbose_name=_("确认时间"), null=True, blank=True)
     finished_at = models.DateTimeField(verbose_name=_("完成时间"), null=True, blank=True)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuniu import audit
+from shuniu.core import crypto
 from shuniu.core.access import is_city_wide, scope_label
 from shuniu.core.tabular import TableReadError, read_table
 
@@ -44,10 +45,21 @@ def definition_for(kind: str, user=None) -> ImportDefinition:
     return DEFINITIONS[kind](user=user)
 
 
+def stored_file(job: ImportJob) -> bytes:
+    """The uploaded file's contents (stored sealed: see `models.sealed_storage`); TableReadError if they cannot be
+    unsealed."""
+    try:
+        with job.file.open("rb") as handle:
+            return handle.read()
+    except crypto.DecryptionError:
+        raise TableReadError(
+            _("保存的导入文件无法解密（个人信息密钥与保存时不同，或文件已损坏），请重新上传文件。")
+        ) from None
+
+
 def _read(job: ImportJob, data: bytes | None = None):
     if data is None:
-        with job.file.open("rb") as handle:
-            data = handle.read()
+        data = stored_file(job)
     definition = DEFINITIONS[job.kind]
     return read_table(
         data,
@@ -220,6 +232,7 @@ def _summarize(job: ImportJob, rows: list[Row], definition: ImportDefinition) ->
                     "row": row.number,
                     "values": [[c.label, _display(row.raw.get(c.field))] for c in shown],
                     "reasons": row.reasons,
+                    "notes": [] if row.rejected else row.notes,
                     "changes": [
                         [definition.by_field[name].label, _display(value)] for name, value in row.changes.items()
                     ],
@@ -227,9 +240,11 @@ def _summarize(job: ImportJob, rows: list[Row], definition: ImportDefinition) ->
             )
     job.counts, job.examples = counts, examples
     job.notes = [*job.notes, *_misaligned_columns(rows, definition)]
-    lines = (
-        json.dumps([row.number, row.outcome, row.reasons, row.pk], ensure_ascii=False, separators=(",", ":"))
-        if row.reasons
+    lines = (  # the reasons of a rejected row, the notes of another (e.g. personal numbers written unseen)
+        json.dumps(
+            [row.number, row.outcome, row.reasons or row.notes, row.pk], ensure_ascii=False, separators=(",", ":")
+        )
+        if row.reasons or row.notes
         else f'[{row.number},"{row.outcome}",[],{"null" if row.pk is None else row.pk}]'
         for row in rows
     )
@@ -440,7 +455,8 @@ def import_file(
 
 
 def import_outcomes(job: ImportJob) -> list[tuple[int, str, list[str], int | None]]:
-    """Every row's outcome as recorded: (row number, outcome, reasons, record id)."""
+    """Every row's outcome as recorded: (row number, outcome, reasons (of a rejected row) or notes, record id);
+    `crypto.DecryptionError` if the stored result cannot be unsealed."""
     if not job.result:
         return []
     with job.result.open("rb") as handle:

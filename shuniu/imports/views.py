@@ -11,13 +11,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from shuniu.core.access import user_can
+from shuniu.core.crypto import DecryptionError
 from shuniu.core.exports import content_disposition
+from shuniu.core.tabular import TableReadError
 from shuniu.core.views import ObjectListView, ScopedViewMixin
 
 from . import services, tasks
 from .choices import ImportKind, ImportStatus, RowOutcome
 from .definitions import DEFINITIONS
-from .exports import rejected_rows_xlsx, result_xlsx, template_xlsx
+from .exports import rejected_rows_xlsx, result_xlsx, source_file, template_xlsx
 from .filtersets import ImportJobFilterSet
 from .forms import ImportMappingForm, ImportUploadForm
 from .models import ImportJob
@@ -195,21 +197,27 @@ class ImportCancelView(ImportJobMixin, View):
 
 
 class ImportFileView(ImportJobMixin, View):
-    """The uploaded file, the rejected rows or every row's outcome."""
+    """The uploaded file, the rejected rows or every row's outcome, with the personal numbers the user may not see
+    masked (see `exports`); a file that cannot be read back sends the user to the job's page with the reason."""
 
     def get(self, request, pk, what):
         if what not in ("source", "rejected", "result"):
             raise Http404
         job = self.get_job(pk)
         stem = job.filename.rsplit(".", 1)[0]
-        if what == "source":
-            with job.file.open("rb") as handle:
-                return attachment(handle.read(), job.filename, "application/octet-stream")
-        if not job.result:
-            raise PermissionDenied(_("这个导入还没有逐行结果。"))
-        if what == "rejected":
-            return attachment(rejected_rows_xlsx(job), _("%(name)s_被拒绝的行.xlsx") % {"name": stem})
-        return attachment(result_xlsx(job), _("%(name)s_逐行结果.xlsx") % {"name": stem})
+        try:
+            if what == "source":
+                data, filename = source_file(job, viewer=request.user)
+                return attachment(data, filename, "application/octet-stream")
+            if not job.result:
+                raise PermissionDenied(_("这个导入还没有逐行结果。"))
+            if what == "rejected":
+                data = rejected_rows_xlsx(job, viewer=request.user)
+                return attachment(data, _("%(name)s_被拒绝的行.xlsx") % {"name": stem})
+            return attachment(result_xlsx(job, viewer=request.user), _("%(name)s_逐行结果.xlsx") % {"name": stem})
+        except (TableReadError, DecryptionError) as error:
+            messages.error(request, _("无法下载：%(error)s") % {"error": error})
+            return redirect(job.get_absolute_url())
 
 
 class ImportTemplateFileView(LoginRequiredMixin, View):

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext as _
 
 from shuniu.core.access import is_city_wide, user_can
+from shuniu.core.unmasking import unmaskable_ids
 
 from ..choices import RowOutcome
 from ..normalize import NormalizeError, text
@@ -73,6 +74,7 @@ class Row:
     missing: list[str] = field(default_factory=list)  # labels of required columns left empty
     refused: list[str] = field(default_factory=list)  # fields whose cells were refused
     stale_since: date | None = None  # the earliest day whose coverage figures the row's write can change
+    notes: list[str] = field(default_factory=list)  # what the user should know of a row that is not rejected
 
     def reject(self, message: str, field: str | None = None) -> None:
         """Refuse the row; `field` names the column at fault when there is one."""
@@ -146,12 +148,22 @@ class ImportDefinition:
 
     # --- the three steps ------------------------------------------------------------------------------------------
 
+    @classmethod
+    def personal_fields(cls) -> tuple[str, ...]:
+        """The columns of personal numbers: the model's `PERSONAL_FIELDS` that this kind imports."""
+        personal = getattr(cls.model, "PERSONAL_FIELDS", ())
+        return tuple(column.field for column in cls.columns if column.field in personal)
+
     def load(self) -> None:
         """Read what the checks need from the database (areas, fields, …) once per run."""
         self.parsers = {}
         self.by_field = {column.field: column for column in self.columns}
         self._required = [column for column in self.columns if column.required]
         self._cells = None
+        self._personal = self.personal_fields()
+        # the records whose personal numbers the user may compare (None: all); `load_unmaskable` adds the matched ones
+        everything = self.user is None or not self._personal or is_city_wide(self.user, self.model, "unmask")
+        self._unmaskable: set[int] | None = None if everything else set()
 
     def normalize(self, row: Row) -> None:
         """Clean every mapped cell; a refused cell adds a reason naming its column."""
@@ -316,12 +328,42 @@ class ImportDefinition:
             else:
                 first[row.key] = row.number
 
-    @staticmethod
-    def settle(row: Row, existing: dict[str, Any] | None) -> None:
+    # --- personal numbers: write-only for those who may not see them ------------------------------------------------
+
+    def load_unmaskable(self, pks: list[int]) -> None:
+        """Before `settle`: look up which of the matched records `pks` the user may unmask (one query per chunk)."""
+        if self._unmaskable is None or not pks:
+            return
+        for start in range(0, len(pks), SCOPE_CHUNK):
+            self._unmaskable.update(unmaskable_ids(self.user, self.model, pks[start : start + SCOPE_CHUNK]))
+
+    def write_only_fields(self, row: Row) -> list[str]:
+        """The personal numbers filled in `row` that are written without comparing them with the stored ones.
+
+        A user who may not see the matched record's full numbers must not learn them from the outcome: if an equal
+        number made the row "unchanged" and another one "updated", a file could confirm a guessed number digit by
+        digit. For such a user a filled personal cell is written as it is, and the row counts as updated whether or
+        not the number was already stored (so the same file imported twice updates those rows again)."""
+        if self._unmaskable is None or row.pk in self._unmaskable:
+            return []
+        return [name for name in self._personal if name in row.data]
+
+    def note_write_only(self, row: Row, names: list[str]) -> None:
+        if names:
+            row.notes.append(
+                _(
+                    "「%(columns)s」按写入处理：您无权查看这条记录的完整号码，文件中的号码不与已登记的号码比较，直接写入。"
+                )
+                % {"columns": "、".join(self.by_field[name].label for name in names)}
+            )
+
+    def settle(self, row: Row, existing: dict[str, Any] | None) -> None:
         """Set the outcome of a valid row from the matched record's current values (None: no record)."""
         if existing is None:
             row.outcome = RowOutcome.NEW
             return
-        row.changes = {name: value for name, value in row.data.items() if existing.get(name) != value}
+        blind = self.write_only_fields(row)
+        row.changes = {name: value for name, value in row.data.items() if name in blind or existing.get(name) != value}
         row.before = {name: existing.get(name) for name in row.changes}
         row.outcome = RowOutcome.UPDATED if row.changes else RowOutcome.UNCHANGED
+        self.note_write_only(row, blind)

@@ -75,6 +75,8 @@ def personal_cell(field_name: str):
         value = text(value)
         if not value:
             return ""
+        if "*" in value:  # a masked number copied from a page or a masked download
+            raise NormalizeError(_("是脱敏显示的号码（含*），不能导入：请填写完整号码，或留空以保留已登记的号码。"))
         try:
             return PersonalValue(field.kind, plain=field.kind.normalize(value))
         except ValidationError as error:
@@ -314,6 +316,7 @@ class OrganizationDefinition(ImportDefinition):
             row.pk = pk
         existing = self._existing_values(list(matched))
         self._check_scope(matched, existing)
+        self.load_unmaskable(list(matched))
         for row in valid:
             self._settle_status(row, existing.get(row.pk) if row.pk else None)
             if row.pk is None:
@@ -389,9 +392,13 @@ class OrganizationDefinition(ImportDefinition):
             row.outcome, row.stale_since = RowOutcome.NEW, row.data.get("founded_on")
             return
         compare = {name: (value.pk if name in AREA_FIELDS and value else value) for name, value in row.data.items()}
-        row.changes = {name: row.data[name] for name, value in compare.items() if existing.get(name) != value}
+        blind = self.write_only_fields(row)  # personal numbers the user may not see: written, never compared
+        row.changes = {
+            name: row.data[name] for name, value in compare.items() if name in blind or existing.get(name) != value
+        }
         row.before = {name: existing.get(name) for name in row.changes}
         row.outcome = RowOutcome.UPDATED if row.changes else RowOutcome.UNCHANGED
+        self.note_write_only(row, blind)
         if COVERAGE_FIELDS.intersection(row.changes):
             row.stale_since = min(existing["founded_on"], row.data.get("founded_on") or existing["founded_on"])
 

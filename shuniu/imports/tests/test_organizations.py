@@ -120,7 +120,7 @@ def test_rejected_rows_come_back_with_the_original_columns_and_a_reason():
         ["坏协会", "", "社会团体", "2015-13-01", "朝阳区", "", ""],
     ]
     job = run(xlsx(rows))
-    back = read_back(rejected_rows_xlsx(job))
+    back = read_back(rejected_rows_xlsx(job, viewer=None))
     assert back[0] == ["错误原因", *HEADERS]
     assert len(back) == 2 and back[1][1] == "坏协会" and back[1][4] == "2015-13-01"
     assert back[1][0].startswith("第3行") and "日期" in back[1][0]

@@ -46,7 +46,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{verb}：共 {job.total_rows:,} 行：{counts}。记录 #{job.pk}"))
         if job.count(RowOutcome.REJECTED):
             target = rejected or file.with_name(f"{file.stem}.rejected.xlsx")
-            target.write_bytes(rejected_rows_xlsx(job))
+            with audit.context(user=account, message=f"shuniu import {file.name}"):  # masked as --user may see it
+                target.write_bytes(rejected_rows_xlsx(job, viewer=account))
             self.stdout.write(f"被拒绝的行及原因：{target}")
 
     def progress(self, done: int, total: int) -> None:
