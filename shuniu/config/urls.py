@@ -14,3 +14,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the user's language inside the site's layout; JSON under /api/ (shuniu.core.errors)
+handler403 = "shuniu.core.errors.permission_denied"
+handler404 = "shuniu.core.errors.page_not_found"
+handler500 = "shuniu.core.errors.server_error"
