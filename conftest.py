@@ -35,3 +35,6 @@ def reference_data(transactional_db):
             continue
         module = __import__(f"shuniu.{app}.migrations.{name}", fromlist=["load"])
         module.load(django_apps, connection.schema_editor())
+        if name == "0002_load_roles":  # the administrators' roles, and the city administrator's narrowed rights
+            module = __import__("shuniu.accounts.migrations.0004_signin_hardening", fromlist=["load"])
+            module.load(django_apps, connection.schema_editor())

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.choices import AreaLevel
@@ -78,3 +80,85 @@ class RoleAssignment(BaseModel):
         if self.organization_id:
             return str(self.organization)
         return str(_("全市"))
+
+
+class ApiToken(models.Model):
+    """A named API token of a user (`Authorization: Token sn_<prefix>_<secret>`); issued and checked in `tokens.py`.
+
+    Only the prefix is kept in clear, to find the row; the secret is kept as its SHA-256 digest. A plain hash is
+    right for it, unlike for passwords: the secret is 256 random bits, so there is nothing a slow hash would stop
+    anyone from guessing. `password_fingerprint` is a keyed hash of the user's password hash when the token was made;
+    a token whose fingerprint no longer matches is refused, so every way of changing a password (我的账户, an
+    administrator, the command line, a reset) revokes the user's tokens without any of them having to remember to.
+    Not a `BaseModel`: its last use is written as it is used, and its creation and revocation are audited by name.
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("有效")
+        EXPIRED = "expired", _("已过期")
+        REVOKED = "revoked", _("已撤销")
+        PASSWORD_CHANGED = "password_changed", _("已撤销（密码已修改）")
+
+    FINGERPRINT_SALT = "shuniu.accounts.ApiToken.password_fingerprint"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(verbose_name=_("名称"), max_length=100)
+    prefix = models.CharField(verbose_name=_("前缀"), max_length=16, unique=True)
+    digest = models.CharField(verbose_name=_("摘要"), max_length=64)
+    password_fingerprint = models.CharField(verbose_name=_("密码指纹"), max_length=64)
+    created_at = models.DateTimeField(verbose_name=_("创建时间"), default=timezone.now)
+    expires_at = models.DateTimeField(verbose_name=_("到期时间"))
+    last_used_at = models.DateTimeField(verbose_name=_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(verbose_name=_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self):
+        return f"{self.name}（{self.prefix}）"
+
+    @staticmethod
+    def fingerprint(password_hash: str, secret=None) -> str:
+        """A keyed hash (HMAC-SHA256 under SECRET_KEY, or `secret`) of a user's password hash."""
+        return salted_hmac(ApiToken.FINGERPRINT_SALT, password_hash, secret=secret, algorithm="sha256").hexdigest()
+
+    def password_unchanged(self) -> bool:
+        """The user's password is the one they had when the token was made (under SECRET_KEY or a fallback)."""
+        password = self.user.password or ""
+        return any(
+            constant_time_compare(self.password_fingerprint, self.fingerprint(password, secret))
+            for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        )
+
+    @property
+    def state(self) -> "ApiToken.State":
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if not self.password_unchanged():
+            return self.State.PASSWORD_CHANGED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.ACTIVE
+
+
+class PasswordHistory(models.Model):
+    """A password a user has had, as its hash, so that a new password can be refused when it repeats one of the last
+    five (`passwords.PasswordHistoryValidator`). Not a `BaseModel`: the audit log must never hold password hashes."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(verbose_name=_("密码哈希"), max_length=128)
+    created_at = models.DateTimeField(verbose_name=_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+
+    def __str__(self):
+        return f"{self.user}（{self.created_at:%Y-%m-%d}）"

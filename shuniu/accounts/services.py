@@ -1,4 +1,11 @@
-"""Users and their roles: created and assigned alike from the UI and the CLI."""
+"""Users and their roles: created and assigned alike from the UI and the CLI.
+
+Separation of duties (三权分立, MLPS level 3): the system administrator (users), the security administrator (roles,
+two factors, lockouts) and the audit administrator (the audit log, nothing else) are three roles no user may hold
+together, and none of them may go to a superuser, who holds every permission at once. `role_assign` refuses it,
+whoever asks (the pages, `shuniu user assign`), with the user's row locked so that two requests at once cannot
+both pass the check.
+"""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -11,6 +18,9 @@ from shuniu.hubs.models import Hub
 
 from .choices import ScopeKind
 from .models import Role, RoleAssignment
+
+#: the administrators' roles, each for a different person
+ADMINISTRATOR_ROLES = ("system-admin", "security-admin", "audit-admin")
 
 
 def role_assignment_validate(*, user, role: Role, area=None, organization=None) -> None:
@@ -40,10 +50,30 @@ def role_assignment_validate(*, user, role: Role, area=None, organization=None) 
             raise ValidationError(_("「%(organization)s」没有被认定为枢纽。") % {"organization": organization})
     if RoleAssignment.objects.filter(user=user, role=role, area=area, organization=organization).exists():
         raise ValidationError(_("该用户已有此角色分配。"))
+    if role.slug in ADMINISTRATOR_ROLES:
+        separation_of_duties_validate(user=user, role=role)
+
+
+def separation_of_duties_validate(*, user, role: Role) -> None:
+    if user.is_superuser:
+        raise ValidationError(
+            _("「%(user)s」是超级用户，已拥有全部权限，不能再担任「%(role)s」（三权分立）。请为管理员使用普通账户。")
+            % {"user": user.get_username(), "role": role}
+        )
+    held = Role.objects.filter(slug__in=ADMINISTRATOR_ROLES, assignments__user=user).exclude(pk=role.pk).first()
+    if held is not None:
+        raise ValidationError(
+            _(
+                "三权分立：系统管理员、安全管理员和审计管理员须由不同的人担任。"
+                "「%(user)s」已是「%(held)s」，不能再担任「%(role)s」。"
+            )
+            % {"user": user.get_username(), "held": held, "role": role}
+        )
 
 
 @transaction.atomic
 def role_assign(*, user, role: Role, area=None, organization=None) -> RoleAssignment:
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one assignment at a time per user
     role_assignment_validate(user=user, role=role, area=area, organization=organization)
     assignment = RoleAssignment.objects.create(user=user, role=role, area=area, organization=organization)
     user.__dict__.pop("_shuniu_grants", None)
@@ -86,3 +116,14 @@ def user_create(
         except ValidationError as error:
             raise ValidationError({"role": error.messages}) from error
     return user
+
+
+@transaction.atomic
+def user_set_active(*, user, active: bool, by=None) -> None:
+    """Deactivates (or reactivates) a user: a deactivated user cannot sign in, and their sessions and API use end at
+    their next request. Nobody deactivates themselves, so an administrator cannot lock the door behind them."""
+    if not active and by is not None and by.pk == user.pk:
+        raise ValidationError(_("不能停用自己的账户。"))
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])

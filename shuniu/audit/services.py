@@ -77,7 +77,7 @@ def record(target, action: str, *, related=None, message: str = "", before=None,
     """Record a domain action on `target`: a record, or a model class for an action on many of its records (an
     export). `before` and `after` are JSON-able details (values go through `values.plain`). Returns the row, or
     None where recording is switched off (`audit.disabled()`)."""
-    if isinstance(target, LazyObject):  # request.user
+    while isinstance(target, LazyObject):  # request.user (django-otp's middleware wraps Django's lazy user again)
         target.pk  # noqa: B018 - evaluates the lazy object
         target = target._wrapped
     is_model = isinstance(target, type)

@@ -149,6 +149,7 @@ def test_every_page_kind_works_under_the_policy(page, live_server, django_user_m
     watch.collect()
 
     watch.visit(url + reverse("account"))
+    page.get_by_test_id("api-token-name").fill("区里的报表脚本")
     page.get_by_test_id("api-token-create").click()
     page.wait_for_selector("[data-testid=api-token]")
     watch.collect()

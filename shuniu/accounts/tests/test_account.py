@@ -1,10 +1,9 @@
-"""我的账户: password change and the user's API token."""
+"""我的账户: password change; the API tokens on it: test_api_tokens.py."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from shuniu.accounts.views import PASSWORD_CHANGED, TOKEN_CREATED, TOKEN_REVOKED
+from shuniu.accounts.views import PASSWORD_CHANGED
 
 pytestmark = pytest.mark.django_db
 ACCOUNT = reverse("account")
@@ -25,32 +24,11 @@ def clerk(client, user):
 def test_anonymous_is_sent_to_login(client):
     response = client.get(ACCOUNT)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    assert client.post(reverse("api_token_create")).status_code == 302
-    assert not Token.objects.exists()
 
 
 def test_user_menu_links_to_the_account_page(clerk):
     page = clerk.get(reverse("password_change")).content.decode()
     assert f'<a class="dropdown-item" href="{ACCOUNT}" data-testid="account-link">' in page
-
-
-def test_create_see_and_revoke_the_token(clerk, user):
-    page = clerk.get(ACCOUNT).content.decode()
-    assert 'data-testid="no-api-token"' in page
-
-    response = clerk.post(reverse("api_token_create"), follow=True)
-    token = Token.objects.get(user=user)
-    page = response.content.decode()
-    assert str(TOKEN_CREATED) in page and f'value="{token.key}"' in page
-
-    response = clerk.post(reverse("api_token_revoke"), follow=True)
-    assert str(TOKEN_REVOKED) in response.content.decode()
-    assert not Token.objects.filter(user=user).exists()
-
-
-def test_token_is_created_by_post_only(clerk, user):
-    assert clerk.get(reverse("api_token_create")).status_code == 405
-    assert not Token.objects.exists()
 
 
 def test_password_change(clerk, user):

@@ -1,4 +1,4 @@
-"""Passwords, the login lockout (page, HTTP Basic and tokens) and API tokens."""
+"""Passwords and the login lockout (page and HTTP Basic); API tokens and their lockout: test_api_tokens.py."""
 
 import base64
 from datetime import timedelta
@@ -11,11 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from shuniu.accounts.lockout import lockout_message
-from shuniu.accounts.tokens import api_token_create, api_token_revoke
 from shuniu.config.settings import base
 
 pytestmark = pytest.mark.django_db
@@ -140,46 +138,6 @@ def test_anonymous_api_caller_still_gets_401_with_basic_challenge(db):
     response = APIClient().get(API)
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Basic")
-
-
-def test_wrong_tokens_lock_token_use_from_that_address(officer):
-    token = api_token_create(user=officer)
-    client = APIClient()
-    for _ in range(4):
-        assert client.get(API, HTTP_AUTHORIZATION="Token " + "0" * 40).status_code == 401
-    assert client.get(API, HTTP_AUTHORIZATION="Token " + "0" * 40).status_code == 429
-    assert client.get(API, HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 429
-    assert client.get(API, HTTP_AUTHORIZATION=f"Token {token.key}", REMOTE_ADDR="10.1.2.3").status_code == 200
-    assert client.get(API, **basic("officer", PASSWORD)).status_code == 200  # passwords are counted apart
-
-
-#
-# API tokens
-#
-
-
-def test_a_token_authenticates_as_its_user_and_revoking_stops_it(officer, django_user_model):
-    token = api_token_create(user=officer)
-    client = APIClient()
-    response = client.get(API, HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert response.status_code == 200 and response.wsgi_request.user == officer
-    assert api_token_revoke(user=officer)
-    assert client.get(API, HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
-    assert not api_token_revoke(user=officer)
-
-
-def test_a_new_token_replaces_the_old_one(officer):
-    old = api_token_create(user=officer)
-    new = api_token_create(user=officer)
-    assert old.key != new.key
-    assert list(Token.objects.filter(user=officer).values_list("key", flat=True)) == [new.key]
-    assert APIClient().get(API, HTTP_AUTHORIZATION=f"Token {old.key}").status_code == 401
-
-
-def test_drf_create_token_command_makes_a_working_token(officer):
-    call_command("drf_create_token", "officer")
-    key = Token.objects.get(user=officer).key
-    assert APIClient().get(API, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
 
 
 def test_a_script_posting_to_the_login_page_gets_json_when_locked_out(client, officer):

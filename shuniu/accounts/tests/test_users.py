@@ -129,7 +129,7 @@ def test_an_api_token_carries_its_users_scope(django_user_model):
     user = django_user_model.objects.create_user("sun", password=PASSWORD)
     RoleAssignment.objects.create(user=user, role=Role.objects.get(slug="district-office"), area=chaoyang)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user, name='区里的报表脚本').text}")
     listed = api.get(reverse("organizations-api:organization-list")).json()
     assert [row["id"] for row in listed["results"]] == [ours.pk]
     assert api.get(reverse("organizations-api:organization-detail", args=[theirs.pk])).status_code == 404

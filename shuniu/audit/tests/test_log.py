@@ -4,9 +4,7 @@ from datetime import date
 
 import pytest
 from django.contrib.admin.sites import site
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -45,24 +43,6 @@ def test_a_record_cannot_be_changed_or_deleted_by_the_application():
     with pytest.raises(PermissionDenied):
         ObjectChange.objects.filter(pk=change.pk).delete()
     assert ObjectChange.objects.get(pk=change.pk).message == ""
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
-def test_postgresql_refuses_update_and_delete_but_lets_a_user_go():
-    user = get_user_model().objects.create_user("leaver", password="x")
-    with audit.context(user=user):
-        OrganizationFactory()
-    change = ObjectChange.objects.filter(user=user).first()
-    for sql in (
-        "UPDATE audit_objectchange SET message = 'x' WHERE id = %s",
-        "DELETE FROM audit_objectchange WHERE id = %s",
-    ):
-        with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [change.pk])
-    user.delete()  # the one update let through: user SET NULL, the name stays
-    change = ObjectChange.objects.get(pk=change.pk)
-    assert change.user_id is None and change.user_name == "leaver"
 
 
 def test_no_page_accepts_a_write(admin_client):
@@ -159,9 +139,9 @@ def test_the_search_is_for_those_holding_the_permission(client, admin_client):
     client.force_login(make_user(world, "district-office"))
     assert client.get(reverse("audit:objectchange_list")).status_code == 403
     assert 'data-testid="audit-nav"' not in client.get(reverse("organizations:organization_list")).content.decode()
-    client.force_login(make_user(world, "city-admin"))
-    assert client.get(reverse("audit:objectchange_list")).status_code == 200
-    assert 'data-testid="audit-nav"' in client.get(reverse("organizations:organization_list")).content.decode()
+    client.force_login(make_user(world, "audit-admin"))
+    response = client.get(reverse("audit:objectchange_list"))
+    assert response.status_code == 200 and 'data-testid="audit-nav"' in response.content.decode()
     assert "审计日志" in admin_client.get(reverse("audit:objectchange_list")).content.decode()
 
 

@@ -84,6 +84,9 @@ ROLE_SCOPES: dict[str, Callable[[Any], dict]] = {
     "hub-staff": lambda w: {"organization": w.hub_a.organization},
     "organization": lambda w: {"organization": w.a},
     "leader": lambda w: {"area": w.area[DISTRICT_A]},
+    "system-admin": lambda w: {},
+    "security-admin": lambda w: {},
+    "audit-admin": lambda w: {},
 }
 
 

@@ -3,6 +3,11 @@ shuniu user create NAME --role district-office --area 朝阳区  a user (passwor
 shuniu user assign NAME ROLE [--area A | --organization O]     one more role
 shuniu user unassign NAME ROLE [--area A | --organization O]
 shuniu user show NAME                                          the user's roles
+shuniu user token NAME --name 报表脚本 [--days 90]              a new API token, printed this once (to stdout alone)
+shuniu user tokens NAME                                        the user's API tokens (prefix, state, dates)
+shuniu user revoke-token NAME PREFIX                           revoke one (PREFIX as listed, with or without sn_)
+shuniu user deactivate|activate NAME                           a user who may no longer (or again) sign in
+shuniu user reset-two-factor NAME                              remove the user's authenticator and recovery codes
 
 An area is a name (朝阳区, 朝阳区 望京街道) or a division code; an organization is its USCC or its number."""
 
@@ -12,11 +17,17 @@ import os
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from shuniu.accounts.models import Role, RoleAssignment
-from shuniu.accounts.services import role_assign, role_unassign, user_create
+from shuniu.accounts.models import ApiToken, Role, RoleAssignment
+from shuniu.accounts.services import role_assign, role_unassign, user_create, user_set_active
+from shuniu.accounts.tokens import DEFAULT_DAYS, MAX_DAYS, api_token_create, api_token_revoke
 from shuniu.areas.models import Area
 from shuniu.organizations.models import Organization
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _messages(error: ValidationError) -> str:
@@ -26,7 +37,7 @@ def _messages(error: ValidationError) -> str:
 
 
 class Command(BaseCommand):
-    help = "管理用户和角色（角色分配限定区划或组织）。"
+    help = "管理用户、角色（角色分配限定区划或组织）和 API 令牌。"
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="command", required=True)
@@ -45,10 +56,22 @@ class Command(BaseCommand):
             sub.add_argument("--organization", help="组织的统一社会信用代码或编号")
         show = commands.add_parser("show", help="显示用户的角色")
         show.add_argument("username")
+        for name, text in (("deactivate", "停用用户"), ("activate", "启用用户"), ("reset-two-factor", "重置两步验证")):
+            commands.add_parser(name, help=text).add_argument("username")
+        token = commands.add_parser("token", help="生成 API 令牌（只显示这一次）")
+        token.add_argument("username")
+        token.add_argument("--name", required=True, help="令牌名称（用途），例如「区里的报表脚本」")
+        days = f"有效天数，1 到 {MAX_DAYS}，默认 {DEFAULT_DAYS}"
+        token.add_argument("--days", type=int, default=DEFAULT_DAYS, help=days)
+        tokens = commands.add_parser("tokens", help="列出用户的 API 令牌")
+        tokens.add_argument("username")
+        revoke = commands.add_parser("revoke-token", help="撤销用户的一个 API 令牌")
+        revoke.add_argument("username")
+        revoke.add_argument("prefix", help="令牌前缀，见 shuniu user tokens")
 
     def handle(self, *args, command, **options):
         try:
-            getattr(self, f"do_{command}")(**options)
+            getattr(self, f"do_{command.replace('-', '_')}")(**options)
         except ValidationError as error:
             raise CommandError(_messages(error)) from error
 
@@ -142,3 +165,49 @@ class Command(BaseCommand):
         user = self.user(username)
         assignments = user.role_assignments.select_related("role", "area", "organization")
         self.stdout.write(f"{user.username}：" + ("；".join(str(a) for a in assignments) or "无角色"))
+
+    def do_token(self, *, username, name, days, **options):
+        issued = api_token_create(user=self.user(username), name=name, days=days)
+        expires = _local(issued.token.expires_at)
+        self.stderr.write(
+            f"已为 {username} 生成 API 令牌「{issued.token.name}」，有效至 {expires}。"
+            "令牌只显示这一次，请立即妥善保存（请求头 Authorization: Token 令牌）："
+        )
+        self.stdout.write(issued.text)
+
+    def do_tokens(self, *, username, **options):
+        tokens = ApiToken.objects.filter(user=self.user(username)).select_related("user")
+        if not tokens:
+            self.stdout.write(f"{username} 没有 API 令牌。")
+        for token in tokens:
+            used = _local(token.last_used_at) if token.last_used_at else "未使用"
+            self.stdout.write(
+                f"sn_{token.prefix}  {token.state.label}  {token.name}  "
+                f"生成 {_local(token.created_at)}  到期 {_local(token.expires_at)}  最近使用 {used}"
+            )
+
+    def do_revoke_token(self, *, username, prefix, **options):
+        prefix = prefix.strip().removeprefix("sn_").split("_")[0]
+        token = ApiToken.objects.filter(user=self.user(username), prefix=prefix).select_related("user").first()
+        if token is None:
+            raise CommandError(f"用户「{username}」没有前缀为「{prefix}」的 API 令牌。")
+        if api_token_revoke(token=token):
+            self.stdout.write(f"已撤销 API 令牌「{token.name}」（sn_{token.prefix}）。")
+        else:
+            self.stdout.write(f"API 令牌「{token.name}」（sn_{token.prefix}）此前已撤销。")
+
+    def do_deactivate(self, *, username, **options):
+        user_set_active(user=self.user(username), active=False)
+        self.stdout.write(f"已停用用户 {username}：不能再登录，已登录的会话在下一次请求时结束。")
+
+    def do_activate(self, *, username, **options):
+        user_set_active(user=self.user(username), active=True)
+        self.stdout.write(f"已启用用户 {username}。")
+
+    def do_reset_two_factor(self, *, username, **options):
+        from shuniu.accounts.two_factor import two_factor_reset
+
+        if two_factor_reset(user=self.user(username), message="在命令行重置了该用户的两步验证"):
+            self.stdout.write(f"已重置 {username} 的两步验证：下次登录时须重新设置身份验证器。")
+        else:
+            self.stdout.write(f"{username} 没有设置两步验证。")
