@@ -17,6 +17,10 @@ DEBUG = os.environ.get("SHUNIU_DEBUG", "") == "1"
 # Unset (the demo, development): a key is generated once and kept in SHUNIU_PERSONAL_DATA_KEY_FILE.
 SHUNIU_PERSONAL_DATA_KEY = os.environ.get("SHUNIU_PERSONAL_DATA_KEY", "")
 SHUNIU_PERSONAL_DATA_KEY_FILE = VAR_DIR / "personal-data.key"
+# Secrets used before (comma-separated): values under them stay readable until `shuniu keys rotate` re-encrypts them.
+SHUNIU_PERSONAL_DATA_OLD_KEYS = os.environ.get("SHUNIU_PERSONAL_DATA_OLD_KEYS", "")
+# "aes-256-gcm" (default) or "sm4-gcm" (SM4 + HMAC-SM3, the national algorithms a deployment under 密评 selects).
+SHUNIU_PERSONAL_DATA_CIPHER = os.environ.get("SHUNIU_PERSONAL_DATA_CIPHER", "aes-256-gcm")
 ALLOWED_HOSTS = os.environ.get("SHUNIU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -29,7 +33,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "django_tables2",
     "django_htmx",
@@ -38,6 +41,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "shuniu.core",
     "shuniu.accounts",
@@ -57,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # whether the session gave its second factor (request.user.is_verified())
+    "shuniu.accounts.signin.SessionPolicyMiddleware",  # idle and absolute session limits; two factors enforced
     "shuniu.audit.middleware.AuditMiddleware",  # request id and acting user for the audit log
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -112,9 +120,11 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "shuniu.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},  # Django's, in Chinese
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shuniu.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "shuniu.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
@@ -131,21 +141,41 @@ LOGOUT_REDIRECT_URL = "login"
 # administrator unlocks earlier with `shuniu axes_reset_username NAME`.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The pair for logins; an API token's failures by its prefix alone, from any address (accounts/authentication.py).
+AXES_LOCKOUT_PARAMETERS = "shuniu.accounts.authentication.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the 30 minutes run from the failure that locked
 AXES_LOCKOUT_CALLABLE = "shuniu.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "shuniu.accounts.lockout.client_address"
 SHUNIU_PROXY_COUNT = int(os.environ.get("SHUNIU_PROXY_COUNT", 0))  # reverse proxies in front (prod: 1)
 
-# Sessions end with the browser and at the latest after a working day; the expiry is not pushed on each request
-# (SESSION_SAVE_EVERY_REQUEST would add a write to every page).
+# Sessions end with the browser, after SHUNIU_SESSION_IDLE_MINUTES without a request, and at the latest a working day
+# after the sign-in (shuniu.accounts.signin.SessionPolicyMiddleware keeps both clocks in the session and writes the
+# last request's time at most once a minute; SESSION_SAVE_EVERY_REQUEST would add a write to every page).
 SESSION_COOKIE_AGE = 8 * 60 * 60
+SHUNIU_SESSION_IDLE_MINUTES = int(os.environ.get("SHUNIU_SESSION_IDLE_MINUTES", 30))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # pages put the token into forms and htmx headers themselves; no script reads the cookie
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# Two factors (shuniu.accounts.two_factor): required of every user holding one of these permissions — the
+# administrators' and the unmasking of personal numbers — when SHUNIU_REQUIRE_TWO_FACTOR is on (always in production;
+# "1" turns it on elsewhere). A user with an authenticator is asked for a code whatever this says.
+SHUNIU_REQUIRE_TWO_FACTOR = os.environ.get("SHUNIU_REQUIRE_TWO_FACTOR", "") == "1"
+SHUNIU_TWO_FACTOR_PERMISSIONS = [
+    "auth.add_user",  # system administrator
+    "auth.change_user",
+    "accounts.add_roleassignment",  # security administrator
+    "otp_totp.delete_totpdevice",
+    "axes.delete_accessattempt",
+    "audit.view_objectchange",  # audit administrator
+    "organizations.unmask_organization",  # full ID and phone numbers (the city's business administrator)
+]
+OTP_TOTP_ISSUER = "枢纽"  # the account's name in the authenticator app
+OTP_TOTP_THROTTLE_FACTOR = 0  # no throttling of its own: failed codes count for django-axes' lockout instead
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 #
 # Security headers
@@ -188,6 +218,9 @@ MEDIA_URL = "/media/"  # never served directly: files are sent by views that che
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SHUNIU_IMPORT_MAX_BYTES = int(os.environ.get("SHUNIU_IMPORT_MAX_BYTES", 30 * 1024 * 1024))
 SHUNIU_IMPORT_MAX_ROWS = int(os.environ.get("SHUNIU_IMPORT_MAX_ROWS", 200_000))
+# Days the audit log is kept before `shuniu audit archive --purge` may remove rows; at least 180 (checked at start,
+# shuniu.audit.retention).
+SHUNIU_AUDIT_RETENTION_DAYS = os.environ.get("SHUNIU_AUDIT_RETENTION_DAYS", 180)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = None  # production settings set it and run collectstatic
@@ -197,16 +230,21 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "shuniu.core.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Basic first, so an anonymous caller gets 401 with WWW-Authenticate; both count failures for the lockout
-        "shuniu.accounts.authentication.BasicAuthentication",
+        "shuniu.accounts.two_factor.TwoFactorBasicAuthentication",  # refused to users who sign in with two factors
         "shuniu.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the browsable API would render, for a signed-in user, forms whose dropdowns list related records
+    # city-wide. Humans read the API at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "shuniu.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "shuniu.core.api.exceptions.exception_handler",
 }
+# /api/schema/ and /api/docs/ answer only a signed-in user or a token (shuniu.config.api); "1" opens them to anyone.
+SHUNIU_PUBLIC_API_SCHEMA = os.environ.get("SHUNIU_PUBLIC_API_SCHEMA", "") == "1"
 SPECTACULAR_SETTINGS = {
     "TITLE": "枢纽 Shuniu API",
     "DESCRIPTION": "Registry of social organizations and hubs, dated links and coverage indicators.",
@@ -233,9 +271,16 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # a refusal (403) and other client errors are logged as one line, without the traceback Django attaches; server
+    # errors keep theirs (shuniu.core.errors). prod.py keeps the filter and the logger.
+    "filters": {"client_errors_without_traceback": {"()": "shuniu.core.errors.ClientErrorsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors_without_traceback"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Error pages in the user's language inside the site's layout (shuniu.core.errors; handler403/404/500 in urls.py)
+CSRF_FAILURE_VIEW = "shuniu.core.errors.csrf_failure"
 
 # Static files are served by WhiteNoise straight from the app and vendor folders (no collectstatic for the demo).
 WHITENOISE_USE_FINDERS = True

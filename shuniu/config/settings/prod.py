@@ -7,9 +7,14 @@ A variable that is required and missing stops the start with a message naming it
   SHUNIU_ALLOWED_HOSTS      required: the host names the site answers to, comma-separated
   DATABASE_URL              required: postgres://user:password@host:5432/name
   SHUNIU_PERSONAL_DATA_KEY  required: the key identity and phone numbers are encrypted with
+  SHUNIU_PERSONAL_DATA_OLD_KEYS    keys used before, comma-separated, until `shuniu keys rotate` has run
+  SHUNIU_PERSONAL_DATA_CIPHER      "aes-256-gcm" (default) or "sm4-gcm" (SM4/SM3, for 密评)
   SHUNIU_SSL_REDIRECT       "0" when the proxy itself redirects http to https (default: Django redirects)
   SHUNIU_PROXY_COUNT        reverse proxies in front of the app (default 1), for the address the lockout counts
   SHUNIU_VAR_DIR            where var/ is (static files, uploads); default: beside the package
+  SHUNIU_AUDIT_RETENTION_DAYS  days the audit log is kept before it may be archived (default and minimum 180)
+  SHUNIU_SESSION_IDLE_MINUTES  minutes without a request after which a session ends (default 30)
+  SHUNIU_PUBLIC_API_SCHEMA  "1" serves /api/schema/ and /api/docs/ to anonymous visitors (default: signed-in only)
 """
 
 import os
@@ -17,7 +22,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import DATABASES, LOGGING, VAR_DIR
 
 
 def required(name: str) -> str:
@@ -47,6 +52,8 @@ SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True  # only the header's directive: the host is on no preload list unless someone submits it
 SHUNIU_PROXY_COUNT = int(os.environ.get("SHUNIU_PROXY_COUNT", 1))
+# Administrators and whoever may unmask personal numbers sign in with a password and a TOTP code (MLPS level 3).
+SHUNIU_REQUIRE_TWO_FACTOR = True
 
 # `shuniu collectstatic` copies every static file to var/static with a content hash in its name and a compressed
 # copy; WhiteNoise serves them with far-future cache headers.
@@ -58,8 +65,7 @@ STORAGES = {
 }
 
 LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
+    **LOGGING,  # base's filter and logger: a refusal (403) is logged as one line, without a traceback
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},  # StreamHandler: stderr
     "root": {"handlers": ["stderr"], "level": "INFO"},
