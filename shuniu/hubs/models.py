@@ -50,7 +50,13 @@ class Hub(BaseModel):
     )
 
     objects = HubQuerySet.as_manager()
-    scope = Scope(area=("area",), area_above=("area",), organization=("organization",), hub=("organization",))
+    scope = Scope(
+        area=("area",),
+        area_above=("area",),
+        organization=("organization",),
+        hub=("organization",),
+        seen_with=("links",),
+    )
 
     class Meta:
         ordering = ("level", "system__sort", "organization__name")
