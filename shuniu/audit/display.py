@@ -10,6 +10,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shuniu.core.access import OUT_OF_SCOPE, visible_ids
+
 from .choices import AuditAction
 from .models import ObjectChange
 from .services import texts
@@ -70,8 +72,9 @@ def _keys(change: ObjectChange) -> list[str]:
     return keys
 
 
-def describe(changes) -> list[Entry]:
-    """The entries of `changes` (a page of records, with `content_type` loaded), field by field."""
+def describe(changes, user=None) -> list[Entry]:
+    """The entries of `changes` (a page of records, with `content_type` loaded), field by field. With `user`, a
+    related record `user` may not see is named 「（权限范围外）」, not by its name."""
     changes = list(changes)
     wanted = defaultdict(set)  # related model → ids whose names the page shows
     for change in changes:
@@ -84,6 +87,10 @@ def describe(changes) -> list[Entry]:
                         if isinstance(pk, int):
                             wanted[field.related_model].add(pk)
     names = {model: texts(model, pks) for model, pks in wanted.items()}
+    if user is not None:
+        for model, pks in wanted.items():
+            seen = visible_ids(user, model, pks)
+            names[model] = {pk: names[model].get(pk, f"#{pk}") if pk in seen else str(OUT_OF_SCOPE) for pk in pks}
     entries = []
     for change in changes:
         model = change.content_type.model_class()

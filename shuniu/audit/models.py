@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuniu.core.access import scope_filter
 from shuniu.core.querysets import ScopedQuerySet
 
 from .choices import AuditAction
@@ -25,14 +26,30 @@ class ObjectChangeQuerySet(ScopedQuerySet):
     def delete(self):
         raise PermissionDenied(READ_ONLY)
 
-    def for_object(self, instance):
+    def for_object(self, instance, user=None):
         """Changes of `instance` and the changes whose related object it is (a hub's links, an organization's
-        recognitions)."""
+        recognitions); with `user`, only those related changes whose own record `user` may see (a city hub's log,
+        opened by a district office, leaves out its links to other districts' organizations, and the changes of
+        records since deleted, whose scope can no longer be told)."""
         content_type = ContentType.objects.get_for_model(type(instance))
-        return self.filter(
-            Q(content_type=content_type, object_id=instance.pk)
-            | Q(related_content_type=content_type, related_object_id=instance.pk)
-        )
+        related = Q(related_content_type=content_type, related_object_id=instance.pk)
+        if user is not None:
+            related &= self._seen_by(user, self.filter(related))
+        return self.filter(Q(content_type=content_type, object_id=instance.pk) | related)
+
+    def _seen_by(self, user, changes) -> Q:
+        """The changes among `changes` whose record `user` may view: one condition per kind of record."""
+        condition = Q(pk__in=[])
+        for type_id in changes.order_by().values_list("content_type", flat=True).distinct():
+            model = ContentType.objects.get_for_id(type_id).model_class()
+            scope = scope_filter(user, model, "view") if model is not None else None
+            if scope is None:
+                continue
+            records = Q(content_type_id=type_id)
+            if scope:
+                records &= Q(object_id__in=model._base_manager.filter(scope).values("pk"))
+            condition |= records
+        return condition
 
     def search(self, value: str):
         return self.filter(Q(object_repr__contains=value) | Q(message__contains=value))

@@ -61,7 +61,7 @@ class ObjectChangeLogView(LoginRequiredMixin, View):
 
     def get(self, request, app_label, model_name, pk):
         instance = self.get_object(request, app_label, model_name, pk)
-        changes = ObjectChange.objects.for_object(instance).select_related("content_type")
+        changes = ObjectChange.objects.for_object(instance, request.user).select_related("content_type")
         page = Paginator(changes, self.per_page).get_page(request.GET.get("page"))
         context = {
             "object": instance,
@@ -69,6 +69,6 @@ class ObjectChangeLogView(LoginRequiredMixin, View):
             "object_content_type_id": ContentType.objects.get_for_model(type(instance)).pk,
             "verbose_name": instance._meta.verbose_name,
             "page": page,
-            "entries": describe(page.object_list),
+            "entries": describe(page.object_list, request.user),
         }
         return render(request, self.template_name, context)

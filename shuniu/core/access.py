@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 ACTIONS = ("view", "add", "change", "delete")
+#: how a page names a related record the user may not see (a change log's old value, an API's nested record)
+OUT_OF_SCOPE = gettext_lazy("（权限范围外）")
 
 Lookup = str | Callable[[int], Q]
 
@@ -35,7 +38,10 @@ class Scope:
     hub:          lookups (or callables of the organization id returning a Q) for the staff of the hub that the
                   assigned organization is recognised as;
     hub_writes:   a further condition on what hub staff may add, change or delete (links: only current ones);
-    user:         lookups equal to the user's own id, for records a user makes for themselves (import jobs).
+    user:         lookups equal to the user's own id, for records a user makes for themselves (import jobs);
+    seen_with:    reverse relations (their related names): for viewing only, also inside when one of the related
+                  records is inside for viewing (a hub is seen by whoever sees one of its links: the street office
+                  sees the hub of another district that serves one of its organizations).
     """
 
     area: tuple[str, ...] = ()
@@ -44,6 +50,7 @@ class Scope:
     hub: tuple[Lookup, ...] = ()
     hub_writes: Callable[[], Q] | None = None
     user: tuple[str, ...] = ()
+    seen_with: tuple[str, ...] = ()
 
 
 @dataclass
@@ -102,7 +109,19 @@ class Grant:
             if action not in ("view", "end") and scope.hub_writes is not None:  # ending is for the service to judge
                 reach &= scope.hub_writes()
             condition |= reach
+        if action == "view":
+            for relation in scope.seen_with:
+                condition |= self._seen_with(model, relation, user)
         return condition
+
+    def _seen_with(self, model, relation: str, user) -> Q:
+        """Inside when a record of the reverse relation `relation` is inside for viewing, under this assignment."""
+        related = model._meta.get_field(relation)
+        if not self.grants(permission_name(related.related_model, "view")):
+            return Q(pk__in=[])
+        inner = self.condition(related.related_model, "view", user)
+        related_ids = related.related_model._base_manager.filter(inner).values(related.field.attname)
+        return Q(pk__in=related_ids)
 
 
 def permission_name(model, action: str) -> str:
@@ -201,6 +220,54 @@ def restrict_choices(fields, user, action: str = "view", unrestricted=()) -> Non
         if queryset is None or callable(queryset) or getattr(queryset.model, "scope", None) is None:
             continue
         choice.queryset = queryset.restrict(user, action)
+
+
+def visible_ids(user, model, pks, action: str = "view") -> set:
+    """Those of `pks` (records of `model`) that `user` may `action`: one query for the ones not asked before in this
+    request (the answers are kept on the user object, like the grants); none when the user may `action` them all.
+    For what a page shows about *related* records: a link's hub, a hub's parent, the names in a change log."""
+    pks = {pk for pk in pks if pk is not None}
+    condition = scope_filter(user, model, action)
+    if condition is None:
+        return set()
+    if not condition:
+        return pks
+    known = user.__dict__.setdefault("_shuniu_visible", {}).setdefault((model, action), {})
+    unknown = pks - known.keys()
+    if unknown:
+        found = set(model._base_manager.filter(condition, pk__in=unknown).values_list("pk", flat=True))
+        known.update((pk, pk in found) for pk in unknown)
+    return {pk for pk in pks if known[pk]}
+
+
+def is_visible(user, record, action: str = "view") -> bool:
+    """Whether `user` may `action` `record` (see `visible_ids`); records of unscoped models are seen by whoever may
+    view their model."""
+    return record is not None and record.pk in visible_ids(user, type(record), [record.pk], action)
+
+
+def acting_user():
+    """The user on whose behalf the code runs now (the request's, or a job's), None for the system: the audit
+    context knows it, so that services can word their messages without being handed the request."""
+    from shuniu.audit.context import current
+
+    return current().acting_user()[0]
+
+
+def is_visible_to_actor(record) -> bool:
+    """Whether the acting user may see `record` (the system sees everything)."""
+    user = acting_user()
+    return user is None or is_visible(user, record)
+
+
+def name_of(record, *, hidden: str = "") -> str:
+    """How a message names `record`: its text, or `hidden` (default 「权限范围外的记录」) when the acting user may not
+    see it, so that a refusal never names a record outside the user's scope."""
+    if is_visible_to_actor(record):
+        return str(record)
+    from django.utils.translation import gettext
+
+    return hidden or gettext("权限范围外的记录")
 
 
 def scope_label(user, model, action: str = "view") -> str:

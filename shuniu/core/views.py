@@ -1,5 +1,7 @@
 """Generic views: a model's list, detail and edit pages are declarations of queryset, filterset, table and form."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -222,7 +224,9 @@ class ObjectEditView(ScopedViewMixin, View):
 
     def post(self, request, pk=None):
         instance = self.get_object(pk)
-        form = self.build_form(request, data=request.POST, instance=instance)
+        # the form works on a copy: a refused edit must not show the submitted values as the record's own (a
+        # 取消 link to another organization's page)
+        form = self.build_form(request, data=request.POST, instance=copy.copy(instance))
         if form.is_valid():
             try:
                 with transaction.atomic():

@@ -48,6 +48,10 @@ class LinkForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         limit_organization_choices(self)
 
+    def limit_to_scope(self, user, action: str) -> None:
+        """An organization the user may not see yet (hub staff link one by its number) is not named in the page."""
+        limit_organization_choices(self, user=user)
+
 
 class LinkEndForm(StyledFormMixin, forms.Form):
     end_date = forms.DateField(label=_("结束日期（最后有效的一天）"), widget=DateInput())
@@ -55,7 +59,8 @@ class LinkEndForm(StyledFormMixin, forms.Form):
 
 
 class LinkSuggestedForm(forms.Form):
-    """The worklist's one-step link: organization, suggested hub and start day, as hidden fields."""
+    """The worklist's one-step link: organization, suggested hub and start day, as hidden fields. The view restricts
+    both choices to what the user may see, so that neither can name a record outside the scope."""
 
     organization = forms.ModelChoiceField(queryset=Organization.objects.all())
     hub = forms.ModelChoiceField(queryset=Hub.objects.select_related("organization"))

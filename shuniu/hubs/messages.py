@@ -1,13 +1,34 @@
-"""User-facing refusals of the hub services; tests assert against these constants."""
+"""User-facing refusals of the hub services; tests assert against these constants.
 
+A refusal names only what the acting user may see: an organization outside their scope is 「该组织」, and a managing
+hub outside it is not named at all (`organization_text`, `second_manager`)."""
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from shuniu.core.access import is_visible_to_actor
 
 LINK_ALREADY_ENDED = _("该联系关系已于 %(end_date)s 结束。")
 LINK_END_BEFORE_START = _("结束日期 %(end_date)s 早于开始日期 %(start_date)s。")
 LINK_OVERLAP = _("「%(organization)s」与「%(hub)s」已有时间重叠的「%(role)s」关系（%(period)s）。")
 LINK_SECOND_MANAGER = _("「%(organization)s」在 %(period)s 已由「%(hub)s」管理；一个组织同一天只能有一个管理枢纽。")
+LINK_SECOND_MANAGER_OUTSIDE = _("%(organization)s已由您权限范围外的枢纽管理；一个组织同一天只能有一个管理枢纽。")
 LINK_HUB_NOT_RECOGNIZED = _(
     "「%(hub)s」在 %(day)s 未处于认定有效期（认定 %(recognized_on)s%(revoked)s），不能从这天起建立联系。"
 )
 LINK_SELF = _("枢纽不能与自身建立联系。")
 LINK_ORGANIZATION_DISSOLVED = _("「%(organization)s」已于 %(dissolved_on)s 注销或撤销，不能在此之后建立联系。")
+
+
+def organization_text(organization, name: str | None = None) -> str:
+    """The organization as a refusal names it: its name, or 「该组织」 when the acting user may not see it."""
+    return (name or str(organization)) if is_visible_to_actor(organization) else gettext("该组织")
+
+
+def second_manager(organization, hub, period: str, name: str | None = None) -> str:
+    """The refusal of a second managing hub: naming the hub that manages the organization only when the acting user
+    may see both (「该组织已由您权限范围外的枢纽管理」 otherwise)."""
+    if is_visible_to_actor(organization) and is_visible_to_actor(hub):
+        return LINK_SECOND_MANAGER % {"organization": name or organization, "hub": hub, "period": period}
+    shown = organization_text(organization, name)
+    return LINK_SECOND_MANAGER_OUTSIDE % {"organization": shown if shown == gettext("该组织") else f"「{shown}」"}

@@ -50,7 +50,13 @@ class Hub(BaseModel):
     )
 
     objects = HubQuerySet.as_manager()
-    scope = Scope(area=("area",), area_above=("area",), organization=("organization",), hub=("organization",))
+    scope = Scope(
+        area=("area",),
+        area_above=("area",),
+        organization=("organization",),
+        hub=("organization",),
+        seen_with=("links",),
+    )
 
     class Meta:
         ordering = ("level", "system__sort", "organization__name")
@@ -95,9 +101,19 @@ class Link(BaseModel):
     same pair never overlap, and an organization has at most one managing hub on any day.
     """
 
-    hub = models.ForeignKey(Hub, verbose_name=_("枢纽"), on_delete=models.PROTECT, related_name="links")
+    hub = models.ForeignKey(
+        Hub,
+        verbose_name=_("枢纽"),
+        on_delete=models.PROTECT,
+        related_name="links",
+        db_index=False,  # hubs_link_hub_dates leads with it
+    )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="links"
+        Organization,
+        verbose_name=_("组织"),
+        on_delete=models.PROTECT,
+        related_name="links",
+        db_index=False,  # hubs_link_organization_hub leads with it
     )
     role = models.CharField(verbose_name=_("关系"), max_length=10, choices=LinkRole.choices)
     start_date = models.DateField(verbose_name=_("开始日期"))
@@ -121,6 +137,10 @@ class Link(BaseModel):
         indexes = [
             # coverage on a date: per recognised hub, one index range on start_date; index-only (coverage-floor.md)
             models.Index(fields=["hub", "start_date", "end_date", "organization"], name="hubs_link_hub_dates"),
+            # an organization's links, and the hubs of a set of organizations' links index-only (the hubs a user
+            # sees with their links: `Hub.scope.seen_with`); PostgreSQL otherwise reads them from the slower GiST
+            # index of the exclusion constraint
+            models.Index(fields=["organization", "hub"], name="hubs_link_organization_hub"),
         ]
         constraints = [
             models.CheckConstraint(

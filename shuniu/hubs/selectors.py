@@ -111,13 +111,12 @@ GROUP BY k, district_id"""
     return {(days[k], district): (int(covered or 0), int(counted)) for k, district, covered, counted in rows if counted}
 
 
-def hubs_suggested_for(*, organizations, day: date) -> dict:
+def hubs_suggested_for(*, organizations, day: date, user=None) -> dict:
     """For each organization, the hub to link it to: recognised on `day`, covering one of its fields (a hub
-    with no fields covers all), with the narrowest jurisdiction containing the organization's area.
-    Returns {organization pk: Hub or None}."""
-    hubs = list(
-        Hub.objects.recognized_on(day).select_related("organization", "area", "system").prefetch_related("fields")
-    )
+    with no fields covers all), with the narrowest jurisdiction containing the organization's area; with `user`,
+    among the hubs the user may see. Returns {organization pk: Hub or None}."""
+    hubs = Hub.objects.recognized_on(day) if user is None else Hub.objects.restrict(user).recognized_on(day)
+    hubs = list(hubs.select_related("organization", "area", "system").prefetch_related("fields"))
     hub_fields = {hub.pk: {f.pk for f in hub.fields.all()} for hub in hubs}
     by_area = {}
     for hub in hubs:

@@ -45,7 +45,7 @@ def link_validate(link: Link) -> None:
         raise ValidationError(
             {
                 "start_date": messages.LINK_ORGANIZATION_DISSOLVED
-                % {"organization": organization, "dissolved_on": organization.dissolved_on}
+                % {"organization": messages.organization_text(organization), "dissolved_on": organization.dissolved_on}
             }
         )
     others = (
@@ -56,18 +56,18 @@ def link_validate(link: Link) -> None:
         raise ValidationError(
             {
                 "start_date": messages.LINK_OVERLAP
-                % {"organization": organization, "hub": hub, "role": LinkRole(link.role).label, "period": _period(same)}
+                % {
+                    "organization": messages.organization_text(organization),
+                    "hub": hub,
+                    "role": LinkRole(link.role).label,
+                    "period": _period(same),
+                }
             }
         )
     if link.role == LinkRole.MANAGE:
         manager = others.filter(role=LinkRole.MANAGE).select_related("hub__organization").first()
         if manager:
-            raise ValidationError(
-                {
-                    "role": messages.LINK_SECOND_MANAGER
-                    % {"organization": organization, "hub": manager.hub, "period": _period(manager)}
-                }
-            )
+            raise ValidationError({"role": messages.second_manager(organization, manager.hub, _period(manager))})
 
 
 def _link_save(link: Link) -> Link:
@@ -82,7 +82,7 @@ def _link_save(link: Link) -> Link:
                 {
                     PG_CONSTRAINT_MESSAGES[name]: messages.LINK_OVERLAP
                     % {
-                        "organization": link.organization,
+                        "organization": messages.organization_text(link.organization),
                         "hub": link.hub,
                         "role": LinkRole(link.role).label,
                         "period": _period(link),

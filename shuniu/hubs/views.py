@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from shuniu.core.access import user_can
+from shuniu.core.access import is_visible, restrict_choices
 from shuniu.core.forms import add_validation_error
 from shuniu.core.views import ObjectEditView, ObjectListView, ObjectView, ScopedViewMixin
 from shuniu.indicators.selectors import hub_linked_counts
@@ -65,8 +65,8 @@ class HubView(ObjectView):
             "linked_count": table.paginator.count,
             "by_role": [(role.label, by_role.get(role.value, 0)) for role in LinkRole],
             "by_kind": [(kind.label, by_kind[kind.value]) for kind in OrganizationKind if kind.value in by_kind],
-            "children": instance.children.select_related("organization", "area"),
-            "can_change": user_can(request.user, Hub, "change"),
+            "children": instance.children.restrict(request.user).select_related("organization", "area"),
+            "can_change": is_visible(request.user, instance, "change"),
             "covered_list_params": f"covered_on={day.isoformat()}&covered_by_hub={instance.pk}",
         }
 
@@ -139,6 +139,7 @@ class LinkAddSuggestedView(ScopedViewMixin, View):
     def post(self, request):
         self.get_queryset()  # permission check
         form = LinkSuggestedForm(request.POST)
+        restrict_choices(form.fields, request.user)
         next_url = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             next_url = ""

@@ -56,22 +56,44 @@ class ImportJobListView(ObjectListView):
         return None
 
     def get_extra_context(self, request):
-        return {"title": _("数据导入"), "kinds": ImportKind.choices}
+        return {"title": _("数据导入"), "kinds": ImportKind.choices, "can_import": bool(importable_kinds(request.user))}
+
+
+def importable_kinds(user) -> list[str]:
+    """The kinds of import `user` may start (those whose records they may add somewhere)."""
+    return [value for value, _label in ImportKind.choices if _may_import(user, value)]
 
 
 class ImportCreateView(LoginRequiredMixin, View):
+    """新建导入: only for users who may import some kind of record (a read-only role gets 403, not the form)."""
+
     template_name = "imports/import_upload.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not importable_kinds(request.user):
+            raise PermissionDenied(_("您没有导入数据的权限。"))
+        return super().dispatch(request, *args, **kwargs)
+
     def context(self, request, form):
-        kinds = [(value, label, DEFINITIONS[value]) for value, label in ImportKind.choices]
+        allowed = importable_kinds(request.user)
+        kinds = [(value, label, DEFINITIONS[value]) for value, label in ImportKind.choices if value in allowed]
         return {"form": form, "kinds": kinds, "max_mb": form.fields["file"].help_text}
 
+    def build_form(self, request, *args, **kwargs):
+        """The upload form, offering only the kinds the user may import."""
+        form = ImportUploadForm(*args, **kwargs)
+        allowed = importable_kinds(request.user)
+        form.fields["kind"].choices = [(value, label) for value, label in ImportKind.choices if value in allowed]
+        return form
+
     def get(self, request):
-        form = ImportUploadForm(initial={"kind": request.GET.get("kind", ImportKind.ORGANIZATIONS)})
+        allowed = importable_kinds(request.user)
+        kind = request.GET.get("kind") if request.GET.get("kind") in allowed else allowed[0]
+        form = self.build_form(request, initial={"kind": kind})
         return render(request, self.template_name, self.context(request, form))
 
     def post(self, request):
-        form = ImportUploadForm(request.POST, request.FILES)
+        form = self.build_form(request, request.POST, request.FILES)
         if form.is_valid():
             kind = form.cleaned_data["kind"]
             if not _may_import(request.user, kind):

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
-from shuniu.core.access import areas_within_scope
+from shuniu.core.access import areas_within_scope, is_visible
 from shuniu.core.forms import DateInput, StyledFormMixin
 
 from .models import Organization
@@ -93,14 +93,17 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
                 self.fields[name].queryset = self.fields[name].queryset.filter(pk__in=ids)
 
 
-def limit_organization_choices(form, name: str = "organization") -> None:
+def limit_organization_choices(form, name: str = "organization", user=None) -> None:
     """A city has tens of thousands of organizations: offer only the one already chosen (from the page the user
-    came from, the submitted data or the record), otherwise ask for its number."""
+    came from, the submitted data or the record), otherwise ask for its number. With `user`, a chosen organization
+    the user may not see is not named either: the number stays as it was entered."""
     field = form.fields[name]
     chosen = form.data.get(name) or form.initial.get(name) or getattr(form.instance, f"{name}_id", None)
     if chosen and str(chosen).isdigit():
         field.queryset = Organization.objects.filter(pk=chosen)
+        if user is None or is_visible(user, field.queryset.first()):
+            return
     else:
         field.queryset = Organization.objects.all()
-        field.widget = forms.NumberInput(attrs={"class": "form-control"})
-        field.help_text = _("组织编号：打开该组织的页面，地址 /organizations/编号/ 中的数字")
+    field.widget = forms.NumberInput(attrs={"class": "form-control"})
+    field.help_text = _("组织编号：打开该组织的页面，地址 /organizations/编号/ 中的数字")

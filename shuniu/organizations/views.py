@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from shuniu.areas.models import Area
-from shuniu.core.access import user_can
+from shuniu.core.access import is_visible, user_can, visible_ids
 from shuniu.core.exports import chosen_columns
 from shuniu.core.unmasking import can_unmask, record_unmask, unmask
 from shuniu.core.views import ObjectEditView, ObjectListView, ObjectView, ScopedViewMixin
@@ -82,7 +82,7 @@ class UncoveredOrganizationTable(OrganizationTable):
 
     def before_export(self, records):
         """Exports read the rows in chunks: the suggestions for each chunk, in one look-up."""
-        self._suggestions = hubs_suggested_for(organizations=records, day=self.day)
+        self._suggestions = hubs_suggested_for(organizations=records, day=self.day, user=self.request.user)
 
     def value_suggestion(self, record):
         hub = self._suggestions.get(record.pk)
@@ -91,7 +91,7 @@ class UncoveredOrganizationTable(OrganizationTable):
     def render_suggestion(self, record):
         if self._suggestions is None:
             self._suggestions = hubs_suggested_for(
-                organizations=[row.record for row in self.page.object_list], day=self.day
+                organizations=[row.record for row in self.page.object_list], day=self.day, user=self.request.user
             )
         hub = self._suggestions.get(record.pk)
         if hub is None:
@@ -154,21 +154,31 @@ class OrganizationView(ObjectView):
     queryset = Organization.objects.select_related("district", "street").prefetch_related("fields")
 
     def get_extra_context(self, request, instance):
-        today = timezone.localdate()
-        links = list(instance.links.select_related("hub__organization", "hub__system").order_by("-start_date", "-pk"))
+        """The organization with the related records the user may see: the links and recognitions in their scope
+        (hub staff see their own hub's links, not the others'), its merges; each link's buttons only where the
+        user may end or change that link."""
+        user, today = request.user, timezone.localdate()
+        links = list(
+            instance.links.restrict(user)
+            .select_related("hub__organization", "hub__system")
+            .order_by("-start_date", "-pk")
+        )
+        endable = visible_ids(user, Link, [link.pk for link in links], "end")
+        changeable = visible_ids(user, Link, [link.pk for link in links], "change")
         for link in links:
             link.valid_today = link.is_valid_on(today)
+            link.can_end = link.pk in endable and link.end_date is None
+            link.can_change = link.pk in changeable
         return {
             "links": links,
             "today": today,
             "covered_today": organizations_covered_on(day=today).filter(pk=instance.pk).exists(),
-            "recognitions": instance.recognitions.select_related("system", "area"),
-            "can_change": user_can(request.user, Organization, "change"),
-            "can_link": user_can(request.user, Link, "add"),
-            "can_recognize": user_can(request.user, Hub, "add"),
-            "can_end_link": user_can(request.user, Link, "end"),
-            "merges": instance.merges.select_related("user"),
-            **personal_data_context(request.user, instance),
+            "recognitions": instance.recognitions.restrict(user).select_related("system", "area"),
+            "can_change": is_visible(user, instance, "change"),
+            "can_link": user_can(user, Link, "add"),
+            "can_recognize": user_can(user, Hub, "add"),
+            "merges": instance.merges.restrict(user).select_related("user"),
+            **personal_data_context(user, instance),
         }
 
 

@@ -122,8 +122,9 @@ def test_the_change_log_pins_its_query_count(admin_client, django_assert_num_que
     LinkFactory(organization=organization)
     log_url(organization)
     ObjectChange.objects.for_object(organization).exists()  # the content type is cached, as in a running server
-    # session, user, the organization, count, page of changes with content types, names of districts, of fields
-    with django_assert_num_queries(7):
+    # session, user, the organization, the kinds of related records (each checked against the user's scope), count,
+    # page of changes with content types, names of districts, of fields
+    with django_assert_num_queries(8):
         response = admin_client.get(log_url(organization))
     assert response.status_code == 200 and response.content.decode().count('data-testid="change-') == 7
 

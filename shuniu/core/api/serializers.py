@@ -2,6 +2,8 @@
 
 - `id`, `url` (the API detail, `<app>-api:<model>-detail`) and `display` (the record's name) on every row;
 - related records are read as nested brief objects (`<Model>BriefSerializer`) and written by id (`<field>_id`);
+- a nested related record the caller may not see reads `{"id": null, "url": null, "display": "（权限范围外）"}` (a
+  list checks the related records of all its rows at once: `ScopedListSerializer`);
 - the choices of related-id fields are restricted to what the caller may view, like the forms' dropdowns (except
   the fields a serializer names in `Meta.unrestricted_choices`: a link's organization, which hub staff pick by number
   before it is theirs to see; the write's scope re-check still decides);
@@ -16,11 +18,34 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
+from shuniu.core.access import OUT_OF_SCOPE, visible_ids
+
 from .exceptions import validation_detail
+
+
+class ScopedListSerializer(serializers.ListSerializer):
+    """A list whose rows nest related records: which of those the caller may see is asked once per related model for
+    the whole page (the answers are kept for the request), not once per row."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        request = self.context.get("request")
+        if request is not None:
+            for field in self.child.fields.values():
+                if isinstance(field, BriefSerializer) and len(field.source_attrs) == 1:
+                    attname = f"{field.source_attrs[0]}_id"
+                    visible_ids(request.user, field.Meta.model, {getattr(row, attname, None) for row in rows})
+        return super().to_representation(rows)
 
 
 class BaseModelSerializer(serializers.ModelSerializer):
     display = serializers.CharField(source="__str__", read_only=True, label=_("名称"))
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and "list_serializer_class" not in vars(meta):
+            meta.list_serializer_class = ScopedListSerializer
 
     def build_url_field(self, field_name, model_class):
         opts = model_class._meta
@@ -53,10 +78,17 @@ class BaseModelSerializer(serializers.ModelSerializer):
 
 
 class BriefSerializer(BaseModelSerializer):
-    """The nested representation of a related record."""
+    """The nested representation of a related record; a record the caller may not see is neither named nor
+    addressed."""
 
     class Meta:
         fields = ["id", "url", "display"]
+
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        if request is not None and instance.pk not in visible_ids(request.user, type(instance), [instance.pk]):
+            return {"id": None, "url": None, "display": str(OUT_OF_SCOPE)}
+        return super().to_representation(instance)
 
 
 class CleanModelSerializer(BaseModelSerializer):

@@ -149,7 +149,12 @@ class LinkDefinition(ImportDefinition):
             elif organization["dissolved_on"] and data["start_date"] > organization["dissolved_on"]:
                 row.reject(
                     messages.LINK_ORGANIZATION_DISSOLVED
-                    % {"organization": organization["name"], "dissolved_on": organization["dissolved_on"]}
+                    % {
+                        "organization": messages.organization_text(
+                            Organization(pk=organization["pk"]), organization["name"]
+                        ),
+                        "dissolved_on": organization["dissolved_on"],
+                    }
                 )
             if row.rejected:
                 continue
@@ -208,17 +213,15 @@ class LinkDefinition(ImportDefinition):
                 continue
             if o_hub.pk == hub.pk and o_role == role:
                 return messages.LINK_OVERLAP % {
-                    "organization": name,
+                    "organization": messages.organization_text(Organization(pk=row.data["organization"]), name),
                     "hub": hub,
                     "role": LinkRole(role).label,
                     "period": period_text(o_start, o_end) + where,
                 }
             if role == LinkRole.MANAGE and o_role == LinkRole.MANAGE:
-                return messages.LINK_SECOND_MANAGER % {
-                    "organization": name,
-                    "hub": o_hub,
-                    "period": period_text(o_start, o_end) + where,
-                }
+                return messages.second_manager(
+                    Organization(pk=row.data["organization"]), o_hub, period_text(o_start, o_end) + where, name=name
+                )
         return ""
 
     def _choose_hub(self, row: Row, hubs: list) -> None:
