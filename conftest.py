@@ -25,16 +25,15 @@ def reference_data(transactional_db):
     from django.apps import apps as django_apps
     from django.db import connection
 
-    for app, name, model in (
-        ("areas", "0002_load_beijing", "Area"),
-        ("organizations", "0002_load_fields", "Field"),
-        ("hubs", "0002_load_systems", "System"),
-        ("accounts", "0002_load_roles", "Role"),
+    for app, names, model in (
+        ("areas", ["0002_load_beijing"], "Area"),
+        ("organizations", ["0002_load_fields"], "Field"),
+        ("hubs", ["0002_load_systems"], "System"),
+        # the roles, then the migrations that changed them since
+        ("accounts", ["0002_load_roles", "0004_signin_hardening", "0005_organization_sees_its_hubs"], "Role"),
     ):
         if django_apps.get_model(app, model).objects.exists():
             continue
-        module = __import__(f"shuniu.{app}.migrations.{name}", fromlist=["load"])
-        module.load(django_apps, connection.schema_editor())
-        if name == "0002_load_roles":  # the administrators' roles, and the city administrator's narrowed rights
-            module = __import__("shuniu.accounts.migrations.0004_signin_hardening", fromlist=["load"])
+        for name in names:
+            module = __import__(f"shuniu.{app}.migrations.{name}", fromlist=["load"])
             module.load(django_apps, connection.schema_editor())

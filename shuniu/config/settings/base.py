@@ -217,6 +217,9 @@ MEDIA_URL = "/media/"  # never served directly: files are sent by views that che
 # starts one beside the web server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SHUNIU_IMPORT_MAX_BYTES = int(os.environ.get("SHUNIU_IMPORT_MAX_BYTES", 30 * 1024 * 1024))
+# An upload the import accepts stays in memory until it is sealed (core.storage): Django would otherwise write one
+# over 2.5 MB to a temporary file in the clear for the length of the request.
+FILE_UPLOAD_MAX_MEMORY_SIZE = SHUNIU_IMPORT_MAX_BYTES + 1024 * 1024
 SHUNIU_IMPORT_MAX_ROWS = int(os.environ.get("SHUNIU_IMPORT_MAX_ROWS", 200_000))
 # Days the audit log is kept before `shuniu audit archive --purge` may remove rows; at least 180 (checked at start,
 # shuniu.audit.retention).

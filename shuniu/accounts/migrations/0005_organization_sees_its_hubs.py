@@ -7,7 +7,7 @@ from django.db import migrations
 PERMISSION = "hubs.view_hub"
 
 
-def add(apps, schema_editor):
+def load(apps, schema_editor):
     Role = apps.get_model("accounts", "Role")
     for role in Role.objects.filter(slug="organization"):
         if PERMISSION not in role.permissions:
@@ -23,6 +23,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_load_roles")]
+    dependencies = [("accounts", "0004_signin_hardening")]
 
-    operations = [migrations.RunPython(add, remove)]
+    operations = [migrations.RunPython(load, remove)]
