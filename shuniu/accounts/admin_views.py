@@ -128,9 +128,10 @@ class RoleUnassignView(UserAdminMixin, View):
 
 
 class TokenRevokeView(UserAdminMixin, View):
-    """Revokes a user's API token (a leaked one, or one of a user who leaves); its full text is never shown here."""
+    """Revokes a user's API token (a leaked one, or one of a user who leaves); its full text is never shown here.
+    Tokens are keys: the security administrator's (三权分立), not the system administrator's."""
 
-    action = "change"
+    permission = "accounts.delete_apitoken"
 
     def post(self, request, pk, token):
         token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token, user_id=pk)

@@ -16,6 +16,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from shuniu.accounts.models import ApiToken
+from shuniu.accounts.testing import user_with_role
 from shuniu.accounts.tokens import (
     INVALID,
     MALFORMED,
@@ -319,6 +320,19 @@ def test_only_an_administrator_revokes_another_users_token(client, officer, djan
     client.force_login(django_user_model.objects.create_user("clerk", password=PASSWORD))
     assert client.post(reverse("user_token_revoke", args=[officer.pk, issued.token.pk])).status_code == 403
     assert call(issued.text).status_code == 200
+
+
+def test_tokens_are_the_security_administrators_to_revoke_not_the_system_administrators(client, officer):
+    """三权分立: tokens are keys."""
+    issued = api_token_create(user=officer, name="报表")
+    client.force_login(user_with_role("system-admin"))
+    assert 'data-testid="api-token-revoke"' not in client.get(reverse("user", args=[officer.pk])).content.decode()
+    assert client.post(reverse("user_token_revoke", args=[officer.pk, issued.token.pk])).status_code == 403
+    assert call(issued.text).status_code == 200
+    client.force_login(user_with_role("security-admin"))
+    assert 'data-testid="api-token-revoke"' in client.get(reverse("user", args=[officer.pk])).content.decode()
+    assert client.post(reverse("user_token_revoke", args=[officer.pk, issued.token.pk])).status_code == 302
+    assert call(issued.text).status_code == 401
 
 
 #

@@ -23,7 +23,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.test import Client
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from shuniu.areas.models import Area
 from shuniu.hubs.choices import HubLevel, LinkRole
@@ -39,6 +39,8 @@ pytestmark = pytest.mark.django_db
 #: patterns that are not pages of records: signing in and out, the language switch, Django's admin (superusers only)
 NOT_RECORD_PAGES = {"login", "logout", "set_language"}
 NOT_RECORD_PREFIXES = ("admin:",)
+#: path parameters that name a record of another model than the view's
+PATH_MODELS = {"assignment": "accounts.RoleAssignment", "token": "accounts.ApiToken"}
 #: values for path parameters that do not name a record
 PATH_VALUES = {
     "dimension": lambda: __import__("shuniu.indicators.selectors", fromlist=["DIMENSIONS"]).DIMENSIONS,
@@ -145,15 +147,18 @@ class Pattern:
 
     @property
     def model(self):
-        """The view's model, or the one its name begins with (`organizations:organization_personal_data`)."""
+        """The view's model, or the one its name begins with (`organizations:organization_personal_data`,
+        `api_token_revoke`)."""
         queryset = getattr(self.view, "queryset", None)
         if queryset is not None:
             return queryset.model
         if getattr(self.view, "model", None) is not None:
             return self.view.model
         app, _, name = self.name.rpartition(":")
+        words = name.split("_")
+        prefixes = {"".join(words[: n + 1]) for n in range(len(words))}  # api_token_revoke: api, apitoken, …
         for model in apps.get_models():
-            if (not app or model._meta.app_label == app.split(":")[0]) and name.split("_")[0] == model._meta.model_name:
+            if (not app or model._meta.app_label == app.split(":")[0]) and model._meta.model_name in prefixes:
                 return model
         return None
 
@@ -201,10 +206,8 @@ def path_kwargs(pattern: Pattern, world_records) -> list[dict] | None:
             values = [record.pk for record in world_records[pattern.model]]
         elif name == "pk" and pattern.model is not None:
             values = list(pattern.model._default_manager.values_list("pk", flat=True)[:3])
-        elif name == "assignment":
-            from shuniu.accounts.models import RoleAssignment
-
-            values = list(RoleAssignment.objects.values_list("pk", flat=True)[:3])
+        elif name in PATH_MODELS:
+            values = list(apps.get_model(PATH_MODELS[name])._default_manager.values_list("pk", flat=True)[:3])
         else:
             return None
         fills = [{**fill, name: value} for fill in fills for value in values]
@@ -277,12 +280,17 @@ def test_no_page_shows_a_record_outside_the_scope(slug):
     client.force_login(user)
     leaks, requests = [], 0
 
+    # The audit administrator reads every recorded change, whoever's records it names: that is the role (三权分立).
+    reads_the_whole_log = user.has_perm("audit.view_objectchange")
+
     def check(method, address, data=None):
         nonlocal requests
         requests += 1
         response = getattr(client, method)(address, data or {})
         if response.status_code >= 500:
             leaks.append(f"{method.upper()} {address} {data or ''} → {response.status_code}")
+        if reads_the_whole_log and resolve(address.split("?")[0]).namespace == "audit":
+            return
         found = secrets.leaks(content_of(response).replace(address.split("?")[0], ""))  # the address asked for
         if found:
             leaks.append(f"{method.upper()} {address} {data or ''} → {response.status_code}: {', '.join(found)}")
