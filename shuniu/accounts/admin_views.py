@@ -6,7 +6,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from shuniu import audit
+from shuniu.core.errors import PermissionDeniedWithReason
 from shuniu.core.forms import add_validation_error
 
 from .forms import RoleAssignmentForm, UserCreateForm
@@ -34,7 +35,7 @@ class UserAdminMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         permission = self.permission or f"auth.{self.action}_user"
         if request.user.is_authenticated and not request.user.has_perm(permission):
-            raise PermissionDenied(_("您没有这项用户管理的权限。"))
+            raise PermissionDeniedWithReason(_("您没有这项用户管理的权限。"))
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -108,7 +109,13 @@ class RoleAssignView(UserView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                role_assign(user=account, role=data["role"], area=data["area"], organization=data["organization"])
+                role_assign(
+                    user=account,
+                    role=data["role"],
+                    area=data["area"],
+                    organization=data["organization"],
+                    by=request.user,
+                )
             except ValidationError as error:
                 add_validation_error(form, error)
             else:
@@ -121,9 +128,13 @@ class RoleUnassignView(UserAdminMixin, View):
     permission = "accounts.delete_roleassignment"
 
     def post(self, request, pk, assignment):
-        assignment = get_object_or_404(RoleAssignment.objects.select_related("role"), pk=assignment, user_id=pk)
-        role_unassign(assignment=assignment)
-        messages.success(request, _("已取消角色：%(role)s") % {"role": assignment.role})
+        assignment = get_object_or_404(RoleAssignment.objects.select_related("role", "user"), pk=assignment, user_id=pk)
+        try:
+            role_unassign(assignment=assignment, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已取消角色：%(role)s") % {"role": assignment.role})
         return redirect(reverse("user", kwargs={"pk": pk}))
 
 

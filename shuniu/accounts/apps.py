@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户"
 
     def ready(self):
-        from . import signin, two_factor  # noqa: F401  the sign-in receiver and the superuser check
+        from . import signin, tokens, two_factor  # noqa: F401  the sign-in and password receivers, the superuser check

@@ -24,11 +24,12 @@ from rest_framework import authentication, exceptions
 
 from .lockout import LOCKED_OUT_STATUS, lockout_message
 from .tokens import TokenRefused, api_token_check, api_token_find
+from .two_factor import two_factor_applies
 
 TOKEN_ATTEMPTS = "api-token:"  # the pseudo-names token failures are counted under: this, then the prefix
 UNKNOWN_TOKEN = {"username": TOKEN_ATTEMPTS + "unknown"}
 LOGIN_LOCKOUT = [["username", "ip_address"]]  # the login page and HTTP Basic: the pair, see AXES_LOCKOUT_PARAMETERS
-TOKEN_LOCKED_OUT = _("此 API 令牌验证失败次数过多，已被暂时锁定 %(minutes)d 分钟。请稍后再试，或请系统管理员解锁。")
+TOKEN_CHECKS = _("此 API 令牌的验证")
 
 
 def lockout_parameters(request_or_attempt, credentials=None) -> list:
@@ -56,19 +57,26 @@ def _locked_out(request) -> bool:
 
 
 def _token_locked_out() -> LockedOut:
-    return LockedOut(TOKEN_LOCKED_OUT % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)})
+    return LockedOut(lockout_message(TOKEN_CHECKS))
 
 
 class BasicAuthentication(authentication.BasicAuthentication):
-    """DRF's Basic authentication, answering a locked-out caller with 429 instead of a plain 401."""
+    """DRF's Basic authentication, answering a locked-out caller with 429 instead of a plain 401, and refused to a
+    user who signs in with two factors: a password alone must not reach through the API what the sign-in page guards
+    with a second factor. They use an API token, created in a two-factor session."""
 
     def authenticate_credentials(self, userid, password, request=None):
         try:
-            return super().authenticate_credentials(userid, password, request)
+            user, auth = super().authenticate_credentials(userid, password, request)
         except exceptions.AuthenticationFailed:
             if _locked_out(request):
                 raise LockedOut() from None
             raise
+        if two_factor_applies(user):
+            raise exceptions.AuthenticationFailed(
+                _("此账户须使用两步验证登录，不能用用户名和密码访问 API。请在「我的账户」生成 API 令牌，以令牌访问。")
+            )
+        return user, auth
 
 
 class TokenAuthentication(authentication.BaseAuthentication):

@@ -8,13 +8,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-LOCKED_OUT = _("登录失败次数过多，已被暂时锁定 %(minutes)d 分钟。请稍后再试，或请系统管理员解锁。")
+LOCKED_OUT = _("%(what)s失败次数过多，已被暂时锁定 %(minutes)d 分钟。请稍后再试，或请安全管理员解锁。")
+SIGN_IN = _("登录")
 LOCKED_OUT_STATUS = 429
 
 
-def lockout_message() -> str:
+def lockout_message(what=SIGN_IN) -> str:
+    """The refusal of a locked-out sign-in (or of `what` else: an API token's check); the security administrator
+    lifts lockouts (三权分立)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return LOCKED_OUT % {"minutes": minutes}
+    return LOCKED_OUT % {"what": what, "minutes": minutes}
 
 
 def wants_json(request: HttpRequest) -> bool:

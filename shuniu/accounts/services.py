@@ -2,9 +2,10 @@
 
 Separation of duties (三权分立, MLPS level 3): the system administrator (users), the security administrator (roles,
 two factors, lockouts) and the audit administrator (the audit log, nothing else) are three roles no user may hold
-together, and none of them may go to a superuser, who holds every permission at once. `role_assign` refuses it,
-whoever asks (the pages, `shuniu user assign`), with the user's row locked so that two requests at once cannot
-both pass the check.
+together, nor beside a business role (an auditor who also keeps organizations would audit themselves), and none of
+them may go to a superuser, who holds every permission at once. Nobody gives or takes roles of their own account.
+`role_assign` refuses it, whoever asks (the pages, `shuniu user assign`), with the user's row locked so that two
+requests at once cannot both pass the check.
 """
 
 from django.contrib.auth import get_user_model
@@ -50,39 +51,59 @@ def role_assignment_validate(*, user, role: Role, area=None, organization=None) 
             raise ValidationError(_("「%(organization)s」没有被认定为枢纽。") % {"organization": organization})
     if RoleAssignment.objects.filter(user=user, role=role, area=area, organization=organization).exists():
         raise ValidationError(_("该用户已有此角色分配。"))
-    if role.slug in ADMINISTRATOR_ROLES:
-        separation_of_duties_validate(user=user, role=role)
+    separation_of_duties_validate(user=user, role=role)
 
 
 def separation_of_duties_validate(*, user, role: Role) -> None:
-    if user.is_superuser:
+    administrator = role.slug in ADMINISTRATOR_ROLES
+    if administrator and user.is_superuser:
         raise ValidationError(
             _("「%(user)s」是超级用户，已拥有全部权限，不能再担任「%(role)s」（三权分立）。请为管理员使用普通账户。")
             % {"user": user.get_username(), "role": role}
         )
-    held = Role.objects.filter(slug__in=ADMINISTRATOR_ROLES, assignments__user=user).exclude(pk=role.pk).first()
-    if held is not None:
-        raise ValidationError(
-            _(
-                "三权分立：系统管理员、安全管理员和审计管理员须由不同的人担任。"
-                "「%(user)s」已是「%(held)s」，不能再担任「%(role)s」。"
-            )
-            % {"user": user.get_username(), "held": held, "role": role}
+    held = Role.objects.filter(assignments__user=user).exclude(pk=role.pk)
+    held = held if administrator else held.filter(slug__in=ADMINISTRATOR_ROLES)
+    held = held.first()
+    if held is None:
+        return
+    if held.slug in ADMINISTRATOR_ROLES and administrator:
+        message = _(
+            "三权分立：系统管理员、安全管理员和审计管理员须由不同的人担任。"
+            "「%(user)s」已是「%(held)s」，不能再担任「%(role)s」。"
         )
+    else:
+        message = _("三权分立：管理员不兼任业务角色。「%(user)s」已是「%(held)s」，不能再担任「%(role)s」。")
+    raise ValidationError(message % {"user": user.get_username(), "held": held, "role": role})
+
+
+def _not_oneself(user, by) -> None:
+    if by is not None and by.pk == user.pk:
+        raise ValidationError(_("不能为自己的账户分配或取消角色（三权分立），请由另一位安全管理员办理。"))
+
+
+def _forget_rights(user) -> None:
+    """The user's rights as loaded for this request are stale (see core.access.user_grants, visible_ids)."""
+    user.__dict__.pop("_shuniu_grants", None)
+    user.__dict__.pop("_shuniu_visible", None)
 
 
 @transaction.atomic
-def role_assign(*, user, role: Role, area=None, organization=None) -> RoleAssignment:
+def role_assign(*, user, role: Role, area=None, organization=None, by=None) -> RoleAssignment:
+    """Gives `user` the role within the scope; `by`, the administrator who asks (None: the command line's operator),
+    may not be `user`."""
+    _not_oneself(user, by)
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one assignment at a time per user
     role_assignment_validate(user=user, role=role, area=area, organization=organization)
     assignment = RoleAssignment.objects.create(user=user, role=role, area=area, organization=organization)
-    user.__dict__.pop("_shuniu_grants", None)
+    _forget_rights(user)
     return assignment
 
 
 @transaction.atomic
-def role_unassign(*, assignment: RoleAssignment) -> None:
+def role_unassign(*, assignment: RoleAssignment, by=None) -> None:
+    _not_oneself(assignment.user, by)
     assignment.delete()
+    _forget_rights(assignment.user)
 
 
 @transaction.atomic

@@ -87,6 +87,14 @@ def _now() -> int:
     return int(time.time())
 
 
+class HomeView(LoginRequiredMixin, View):
+    """首页 (the brand in the menu, the error pages' way back): the signed-in user's landing page, so that an
+    administrator is not sent to a dashboard that answers 403."""
+
+    def get(self, request):
+        return redirect(landing_url(request.user))
+
+
 def landing_url(user) -> str:
     """Where a user lands after signing in: the dashboard for those who see the city's data; the administrators, who
     do not, on their own page (审计日志, 用户和角色)."""

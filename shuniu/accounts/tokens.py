@@ -7,7 +7,8 @@ shown it again, so a lost token is revoked and replaced, never recovered.
 
 A token acts as its user, with the user's scope (the API restricts every queryset by `request.user`). It stops
 working when it expires (the user picks 30 to 365 days), when it is revoked, and when the user's password changes
-(`ApiToken.password_unchanged`). Created and revoked on 我的账户, by an administrator on the user's page, or with
+(`ApiToken.password_unchanged`; not when Django merely re-hashes the same password: `keep_tokens_through_a_rehash`).
+Created and revoked on 我的账户, by an administrator on the user's page, or with
 `shuniu user token|tokens|revoke-token`; every creation and revocation is in the audit log.
 """
 
@@ -16,8 +17,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.formats import date_format
@@ -168,3 +172,21 @@ def _note_use(token: ApiToken) -> None:
         stale = ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=now - LAST_USED_STEP)
         if stale.update(last_used_at=now):
             token.last_used_at = now
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def keep_tokens_through_a_rehash(sender, instance, update_fields=None, **kwargs):
+    """Django re-hashes a password at sign-in when the hasher or its parameters changed (`check_password`'s setter
+    saves only `password`, and marks it as no change of password): the password is the same, so the tokens made
+    under the old hash are moved to the new one instead of dying as if it had changed. A real change (`set_password`
+    then `save`) leaves them behind."""
+    if instance.pk is None or update_fields is None or set(update_fields) != {"password"}:
+        return
+    if getattr(instance, "_password", None) is not None:  # set_password: a new password
+        return
+    old = sender._default_manager.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if not old or old == instance.password:
+        return
+    for token in ApiToken.objects.filter(user_id=instance.pk, revoked_at__isnull=True):
+        if constant_time_compare(token.password_fingerprint, ApiToken.fingerprint(old)):
+            ApiToken.objects.filter(pk=token.pk).update(password_fingerprint=ApiToken.fingerprint(instance.password))

@@ -21,17 +21,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core import checks, signing
 from django.db import DatabaseError, transaction
-from django.utils.translation import gettext as _
 from django_otp import verify_token
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
-from drf_spectacular.authentication import BasicScheme
-from rest_framework import exceptions
 
 from shuniu import audit
-
-from .authentication import BasicAuthentication
 
 RECOVERY_CODE_COUNT = 10
 TOTP_NAME = "身份验证器"
@@ -180,31 +175,6 @@ def password_and_code_check(user, password: str, code: str):
     if not check_password(password, user.password):
         return None
     return verify_code(user, code)
-
-
-#
-# HTTP Basic on the API
-#
-
-
-class TwoFactorBasicAuthentication(BasicAuthentication):
-    """HTTP Basic (with the lockout's 429), refused for a user who signs in with two factors: a password alone must
-    not reach through the API what the sign-in page guards with a second factor. They use an API token, created in a
-    two-factor session."""
-
-    def authenticate_credentials(self, userid, password, request=None):
-        user, auth = super().authenticate_credentials(userid, password, request)
-        if two_factor_applies(user):
-            raise exceptions.AuthenticationFailed(
-                _("此账户须使用两步验证登录，不能用用户名和密码访问 API。请在「我的账户」生成 API 令牌，以令牌访问。")
-            )
-        return user, auth
-
-
-class TwoFactorBasicAuthenticationScheme(BasicScheme):
-    """Tells drf-spectacular that this is HTTP Basic too."""
-
-    target_class = TwoFactorBasicAuthentication
 
 
 #

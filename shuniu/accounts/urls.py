@@ -4,6 +4,7 @@ from django.urls import path
 from . import admin_views, signin, views
 
 urlpatterns = [
+    path("home/", signin.HomeView.as_view(), name="home"),
     path("login/", signin.SignInView.as_view(), name="login"),
     path("login/code/", signin.SignInCodeView.as_view(), name="signin_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

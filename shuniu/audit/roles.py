@@ -116,7 +116,7 @@ def _role_ensure(cursor, connection, *, role: str, owner: str, password: str) ->
     found = cursor.fetchone()
     if found is None:
         if not password:
-            raise RoleError(_("新建角色需要密码：--password 或环境变量 SHUNIU_APP_DB_PASSWORD。"))
+            raise RoleError(_("新建角色需要密码：请在环境变量 SHUNIU_APP_DB_PASSWORD 中给出。"))
         cursor.execute(f"CREATE ROLE {quote(role)} LOGIN NOCREATEDB NOCREATEROLE")
     else:
         superuser, createdb, createrole, replication, bypassrls, login, member_of_owner = found

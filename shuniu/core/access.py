@@ -85,8 +85,9 @@ class Grant:
             self._area_ids[above] = list(queryset.values_list("pk", flat=True))
         return self._area_ids[above]
 
-    def condition(self, model, action: str, user) -> Q:
-        """The records of `model` this assignment reaches (an empty `Q()` for all of them)."""
+    def condition(self, model, action: str, user, *, seen_with: bool = True) -> Q:
+        """The records of `model` this assignment reaches (an empty `Q()` for all of them); without `seen_with`, not
+        those reached only through related records (a figure counts the hubs of the user's areas)."""
         scope: Scope | None = getattr(model, "scope", None)
         if scope is None or self.city_wide:
             return Q()
@@ -109,7 +110,7 @@ class Grant:
             if action not in ("view", "end") and scope.hub_writes is not None:  # ending is for the service to judge
                 reach &= scope.hub_writes()
             condition |= reach
-        if action == "view":
+        if action == "view" and seen_with:
             for relation in scope.seen_with:
                 condition |= self._seen_with(model, relation, user)
         return condition
@@ -156,8 +157,9 @@ def _django_permissions(user) -> set[str]:
     return ModelBackend().get_all_permissions(user)
 
 
-def scope_filter(user, model, action: str) -> Q | None:
-    """A Q limiting `model` to what `user` may `action` (`Q()`: everything); None means nothing at all."""
+def scope_filter(user, model, action: str, *, seen_with: bool = True) -> Q | None:
+    """A Q limiting `model` to what `user` may `action` (`Q()`: everything); None means nothing at all. Without
+    `seen_with`, records seen only through related ones (`Scope.seen_with`) are left out."""
     if user is None or not user.is_active or not user.is_authenticated:
         return None
     if user.is_superuser:
@@ -166,7 +168,7 @@ def scope_filter(user, model, action: str) -> Q | None:
     conditions = []
     for grant in user_grants(user):
         if grant.grants(permission):
-            condition = grant.condition(model, action, user)
+            condition = grant.condition(model, action, user, seen_with=seen_with)
             if not condition:
                 return Q()
             conditions.append(condition)
@@ -258,16 +260,6 @@ def is_visible_to_actor(record) -> bool:
     """Whether the acting user may see `record` (the system sees everything)."""
     user = acting_user()
     return user is None or is_visible(user, record)
-
-
-def name_of(record, *, hidden: str = "") -> str:
-    """How a message names `record`: its text, or `hidden` (default 「权限范围外的记录」) when the acting user may not
-    see it, so that a refusal never names a record outside the user's scope."""
-    if is_visible_to_actor(record):
-        return str(record)
-    from django.utils.translation import gettext
-
-    return hidden or gettext("权限范围外的记录")
 
 
 def scope_label(user, model, action: str = "view") -> str:

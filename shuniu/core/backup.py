@@ -366,6 +366,15 @@ def _media_files(media_root: Path) -> Iterator[tuple[str, Path]]:
                 yield f"{MEDIA}/{path.relative_to(media_root).as_posix()}", path
 
 
+def key_file_in_use() -> Path | None:
+    """The key file, when it holds the key in use: only without `SHUNIU_PERSONAL_DATA_KEY` (the demo). A file left
+    over from before the key moved to the environment stays out of the archive."""
+    key_file = Path(settings.SHUNIU_PERSONAL_DATA_KEY_FILE)
+    if (getattr(settings, "SHUNIU_PERSONAL_DATA_KEY", "") or "").strip() or not key_file.is_file():
+        return None
+    return key_file
+
+
 def key_settings() -> dict:
     """Which personal-data key settings are in use, by name: never a key's value. The cipher's name is no secret."""
     names = []
@@ -374,11 +383,10 @@ def key_settings() -> dict:
             continue
         if getattr(settings, name):
             names.append(name)
-    key_file = Path(settings.SHUNIU_PERSONAL_DATA_KEY_FILE)
-    in_use = "SHUNIU_PERSONAL_DATA_KEY" not in names and key_file.is_file()
+    in_use = key_file_in_use() is not None
     return {
         "settings": names + (["SHUNIU_PERSONAL_DATA_KEY_FILE"] if in_use else []),
-        "key_file": KEY_MEMBER if key_file.is_file() else None,
+        "key_file": KEY_MEMBER if in_use else None,
         "cipher": str(getattr(settings, "SHUNIU_PERSONAL_DATA_CIPHER", "") or "") or None,
     }
 
@@ -447,8 +455,7 @@ def create_backup(output: str | None = None, *, progress: Callable[[str], None] 
                     members = {dump.name: _add_file(archive, dump.name, dump, mode=0o600)}
                     for name, path in _media_files(Path(settings.MEDIA_ROOT)):
                         members[name] = _add_file(archive, name, path)
-                    key_file = Path(settings.SHUNIU_PERSONAL_DATA_KEY_FILE)
-                    if key_file.is_file():
+                    if (key_file := key_file_in_use()) is not None:
                         members[KEY_MEMBER] = _add_file(archive, KEY_MEMBER, key_file, mode=0o600)
                     manifest = {
                         "format": FORMAT,

@@ -4,7 +4,7 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig
 from shuniu import audit
 
 from .access import restrict_choices, user_can
+from .errors import PermissionDeniedWithReason
 from .exports import (
     EXPORT_FORMATS,
     CountedRows,
@@ -41,7 +42,7 @@ class ScopedViewMixin(LoginRequiredMixin):
 
     def get_queryset(self):
         if not user_can(self.request.user, self.model, self.permission_action):
-            raise PermissionDenied(_("您没有执行此操作的权限。"))
+            raise PermissionDeniedWithReason(_("您没有执行此操作的权限。"))
         return self.queryset.restrict(self.request.user, self.permission_action)
 
 

@@ -28,7 +28,8 @@ def organization_text(organization, name: str | None = None) -> str:
 def second_manager(organization, hub, period: str, name: str | None = None) -> str:
     """The refusal of a second managing hub: naming the hub that manages the organization only when the acting user
     may see both (「该组织已由您权限范围外的枢纽管理」 otherwise)."""
-    if is_visible_to_actor(organization) and is_visible_to_actor(hub):
+    seen = is_visible_to_actor(organization)
+    if seen and is_visible_to_actor(hub):
         return LINK_SECOND_MANAGER % {"organization": name or organization, "hub": hub, "period": period}
-    shown = organization_text(organization, name)
-    return LINK_SECOND_MANAGER_OUTSIDE % {"organization": shown if shown == gettext("该组织") else f"「{shown}」"}
+    shown = f"「{name or organization}」" if seen else gettext("该组织")
+    return LINK_SECOND_MANAGER_OUTSIDE % {"organization": shown}

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from shuniu.core.access import is_city_wide, user_can
+from shuniu.core.errors import PermissionDeniedWithReason
 from shuniu.core.personal import mask_personal_number
 from shuniu.core.tabular import Sheet, Table, TableReadError, read_table, write_csv, write_xlsx
 from shuniu.core.unmasking import record_unmask, unmaskable_ids
@@ -216,7 +217,7 @@ def source_file(job: ImportJob, *, viewer) -> tuple[bytes, str]:
                 where = _("导入记录 #%(pk)d「%(file)s」的原文件") % {"pk": job.pk, "file": job.filename}
                 record_unmask(definition.model, fields=definition.personal_fields(), where=where)
             return data, job.filename
-        raise PermissionDenied(
+        raise PermissionDeniedWithReason(
             _("这个文件无法读取为表格，其中的个人信息无法脱敏：只有可查看全部完整号码的用户可以下载原文件。")
         ) from None
     if not copy.masked:

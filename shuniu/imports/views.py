@@ -1,17 +1,22 @@
 """The import pages: upload → (column mapping) → check in the background → preview → confirm → outcome.
 Views are wiring: the steps are `services`, the background steps `tasks`."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from shuniu.core.access import user_can
 from shuniu.core.crypto import DecryptionError
+from shuniu.core.errors import PermissionDeniedWithReason
 from shuniu.core.exports import content_disposition
 from shuniu.core.tabular import TableReadError
 from shuniu.core.views import ObjectListView, ScopedViewMixin
@@ -64,15 +69,31 @@ def importable_kinds(user) -> list[str]:
     return [value for value, _label in ImportKind.choices if _may_import(user, value)]
 
 
+#: room for the form's other fields and the multipart boundaries beside the file
+FORM_OVERHEAD = 64 * 1024
+
+
+class InMemoryUploadHandler(MemoryFileUploadHandler):
+    """An import's upload stays in memory until it is sealed (`core.storage`): Django would otherwise write a file
+    over 2.5 MB to a temporary file, in the clear, for the length of the request. A body larger than an import may
+    be is not kept anywhere; the view says why the file is missing."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.activated = content_length <= settings.SHUNIU_IMPORT_MAX_BYTES + FORM_OVERHEAD
+        self.request.upload_too_large = not self.activated
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # checked in dispatch, once the upload handler is in place
 class ImportCreateView(LoginRequiredMixin, View):
     """新建导入: only for users who may import some kind of record (a read-only role gets 403, not the form)."""
 
     template_name = "imports/import_upload.html"
 
     def dispatch(self, request, *args, **kwargs):
+        request.upload_handlers = [InMemoryUploadHandler(request)]
         if request.user.is_authenticated and not importable_kinds(request.user):
-            raise PermissionDenied(_("您没有导入数据的权限。"))
-        return super().dispatch(request, *args, **kwargs)
+            raise PermissionDeniedWithReason(_("您没有导入数据的权限。"))
+        return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def context(self, request, form):
         allowed = importable_kinds(request.user)
@@ -94,10 +115,14 @@ class ImportCreateView(LoginRequiredMixin, View):
 
     def post(self, request):
         form = self.build_form(request, request.POST, request.FILES)
+        if getattr(request, "upload_too_large", False):
+            form.add_error(
+                "file", _("文件超过 %(size)d MB，未上传。") % {"size": settings.SHUNIU_IMPORT_MAX_BYTES // 2**20}
+            )
         if form.is_valid():
             kind = form.cleaned_data["kind"]
             if not _may_import(request.user, kind):
-                raise PermissionDenied(_("您没有导入%(kind)s的权限。") % {"kind": ImportKind(kind).label})
+                raise PermissionDeniedWithReason(_("您没有导入%(kind)s的权限。") % {"kind": ImportKind(kind).label})
             upload = form.cleaned_data["file"]
             job, _table = services.import_create(
                 data=upload.read(),
@@ -140,7 +165,7 @@ class ImportMappingView(ImportJobMixin, View):
     def post(self, request, pk):
         job = self.get_job(pk)
         if not job.may_continue(request.user):
-            raise PermissionDenied(_("只有上传者可以继续这个导入。"))
+            raise PermissionDeniedWithReason(_("只有上传者可以继续这个导入。"))
         form = ImportMappingForm(request.POST, job=job)
         if form.is_valid():
             try:
@@ -200,7 +225,7 @@ class ImportConfirmView(ImportJobMixin, View):
     def post(self, request, pk):
         job = self.get_job(pk)
         if not job.may_continue(request.user):
-            raise PermissionDenied(_("只有上传者可以确认这个导入。"))
+            raise PermissionDeniedWithReason(_("只有上传者可以确认这个导入。"))
         if services.import_confirm(job=job):
             tasks.import_apply_task.enqueue(job.pk)
         else:
@@ -212,7 +237,7 @@ class ImportCancelView(ImportJobMixin, View):
     def post(self, request, pk):
         job = self.get_job(pk)
         if not job.may_continue(request.user):
-            raise PermissionDenied(_("只有上传者可以取消这个导入。"))
+            raise PermissionDeniedWithReason(_("只有上传者可以取消这个导入。"))
         if services.import_cancel(job=job):
             messages.info(request, _("已取消，没有写入任何数据。"))
         return redirect(job.get_absolute_url())
@@ -232,7 +257,7 @@ class ImportFileView(ImportJobMixin, View):
                 data, filename = source_file(job, viewer=request.user)
                 return attachment(data, filename, "application/octet-stream")
             if not job.result:
-                raise PermissionDenied(_("这个导入还没有逐行结果。"))
+                raise PermissionDeniedWithReason(_("这个导入还没有逐行结果。"))
             if what == "rejected":
                 data = rejected_rows_xlsx(job, viewer=request.user)
                 return attachment(data, _("%(name)s_被拒绝的行.xlsx") % {"name": stem})

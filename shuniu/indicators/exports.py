@@ -6,12 +6,12 @@ The figures are the ones the page shows (the caller passes them); nothing is cou
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuniu import audit
 from shuniu.core.access import user_can
+from shuniu.core.errors import PermissionDeniedWithReason
 from shuniu.core.exports import ExportFile, export_filename
 from shuniu.core.tabular.writers import Sheet, write_csv, write_xlsx
 from shuniu.organizations.models import Organization
@@ -190,7 +190,7 @@ def dimension_export(*, dimension: str, figures: list[Figure], day: date, user, 
 def coverage_tables_export(*, by: str, day: date, user, export_format: str = "xlsx") -> ExportFile:
     """For the command line: the dashboard's export (`by="all"`) or one dimension page's, counted as they count."""
     if not user_can(user, Organization, "view"):
-        raise PermissionDenied(_("您没有查看社会组织数据的权限。"))
+        raise PermissionDeniedWithReason(_("您没有查看社会组织数据的权限。"))
     if by == "all":
         overview = selectors.coverage_overview(day=day, user=user)
         return dashboard_export(overview=overview, day=day, user=user, export_format=export_format)

@@ -516,5 +516,7 @@ def coverage_trend(*, until: date, user) -> list[Figure]:
 
 
 def hub_counts_by_level(*, day: date, user) -> dict:
-    hubs = Hub.objects.restrict(user, "view").recognized_on(day)
+    """Hubs recognised on `day` by level: those of the user's areas and above, not another district's hub that the
+    user sees because it serves one of their organizations (`Hub.scope.seen_with`)."""
+    hubs = Hub.objects.restrict(user, "view", seen_with=False).recognized_on(day)
     return {row["level"]: row["n"] for row in hubs.values("level").annotate(n=Count("pk"))}

@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from shuniu.core.access import user_can
+from shuniu.core.errors import PermissionDeniedWithReason
 from shuniu.hubs.choices import HubLevel
 from shuniu.hubs.models import System
 from shuniu.organizations.models import Organization
@@ -41,7 +41,7 @@ def _parse_day(value, default: date) -> tuple[date, str | None]:
 class IndicatorView(LoginRequiredMixin, View):
     def check(self, request):
         if not user_can(request.user, Organization, "view"):
-            raise PermissionDenied(_("您没有查看社会组织数据的权限。"))
+            raise PermissionDeniedWithReason(_("您没有查看社会组织数据的权限。"))
 
 
 class DashboardView(IndicatorView):

@@ -3,7 +3,7 @@ from datetime import date
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
@@ -21,6 +21,7 @@ from django.views import View
 
 from shuniu.areas.models import Area
 from shuniu.core.access import is_visible, user_can, visible_ids
+from shuniu.core.errors import PermissionDeniedWithReason
 from shuniu.core.exports import chosen_columns
 from shuniu.core.unmasking import can_unmask, record_unmask, unmask
 from shuniu.core.views import ObjectEditView, ObjectListView, ObjectView, ScopedViewMixin
@@ -293,7 +294,7 @@ class DuplicateMergeView(LoginRequiredMixin, View):
 
     def get_organizations(self, request, data):
         if not _can_merge(request.user):
-            raise PermissionDenied(_("合并组织需要修改和删除社会组织的权限。"))
+            raise PermissionDeniedWithReason(_("合并组织需要修改和删除社会组织的权限。"))
         scoped = self.queryset.restrict(request.user, "change").restrict(request.user, "delete")
         keep = get_object_or_404(scoped.annotate(links_count=Count("links")), pk=_pk(data.get("keep")))
         merge = get_object_or_404(scoped.annotate(links_count=Count("links")), pk=_pk(data.get("merge")))
@@ -332,7 +333,7 @@ class DuplicateMergeView(LoginRequiredMixin, View):
             with transaction.atomic():
                 record = organization_merge(keep=keep, merge=merge, user=request.user, note=note)
                 if not scoped.filter(pk=record.kept_id).exists():
-                    raise PermissionDenied(_("保存后的记录超出了您的权限范围。"))
+                    raise PermissionDeniedWithReason(_("保存后的记录超出了您的权限范围。"))
         except ValidationError as error:
             return self.render_plan(request, keep, merge, note, error=error)
         messages.success(
@@ -346,7 +347,7 @@ class DuplicateDismissView(LoginRequiredMixin, View):
 
     def post(self, request):
         if not user_can(request.user, Organization, "change"):
-            raise PermissionDenied(_("您没有执行此操作的权限。"))
+            raise PermissionDeniedWithReason(_("您没有执行此操作的权限。"))
         scoped = Organization.objects.restrict(request.user, "change")
         a = get_object_or_404(scoped, pk=_pk(request.POST.get("a")))
         b = get_object_or_404(scoped, pk=_pk(request.POST.get("b")))

@@ -136,6 +136,24 @@ def test_a_password_set_anywhere_revokes_the_users_tokens(officer, colleague):
     assert call(theirs.text).status_code == 200
 
 
+def test_a_password_rehashed_at_sign_in_keeps_the_users_tokens(officer, settings):
+    """A new hasher (or new parameters) makes Django re-hash the same password at the next sign-in; that is no
+    change of password, and the tokens keep working. A real change afterwards still revokes them."""
+    issued = api_token_create(user=officer, name="报表")
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    old_hash = officer.password
+    assert officer.check_password(PASSWORD)  # saves the password under PBKDF2
+    officer.refresh_from_db()
+    assert officer.password != old_hash and officer.password.startswith("pbkdf2_sha256$")
+    assert call(issued.text).status_code == 200
+    officer.set_password("another-horse-10")
+    officer.save()
+    assert call(issued.text).status_code == 401
+
+
 def test_an_unknown_or_old_style_token_is_refused_in_chinese(officer):
     issued = api_token_create(user=officer, name="报表")
     assert call(wrong_secret(issued.text)).json() == {"detail": str(INVALID)}
@@ -179,7 +197,7 @@ def test_wrong_secrets_lock_their_prefix_not_the_address(officer, colleague):
         assert call(wrong_secret(target.text)).status_code == 401
     response = call(wrong_secret(target.text))
     assert response.status_code == 429
-    assert "此 API 令牌验证失败次数过多" in response.json()["detail"]
+    assert "此 API 令牌的验证失败次数过多" in response.json()["detail"]
     assert call(target.text).status_code == 429  # the prefix is locked, even with its right secret
     assert call(target.text, address="198.51.100.7").status_code == 429  # from anywhere
     assert call(valid.text).status_code == 200  # a colleague's token from the same address keeps working

@@ -42,7 +42,29 @@ def test_the_refusal_on_the_user_page_and_the_command_line(client, django_user_m
     with pytest.raises(CommandError, match=SEPARATION):
         call_command("user", "assign", "zhang", "security-admin")
     assert RoleAssignment.objects.filter(user=user).count() == 1
-    role_assign(user=user, role=role("city-analyst"))  # a business role beside an administrator's is not refused
+
+
+@pytest.mark.parametrize(("first", "second"), [("audit-admin", "city-admin"), ("city-analyst", "system-admin")])
+def test_an_administrator_holds_no_business_role(first, second):
+    """An auditor who also keeps the data would audit themselves."""
+    user = user_with_role(first, username="zhang")
+    with pytest.raises(ValidationError, match="三权分立：管理员不兼任业务角色。「zhang」已是"):
+        role_assign(user=user, role=role(second))
+    assert list(user.role_assignments.values_list("role__slug", flat=True)) == [first]
+
+
+def test_nobody_gives_or_takes_roles_of_their_own_account(client):
+    security = user_with_role("security-admin", username="security")
+    client.force_login(security)
+    response = client.post(reverse("user_assign", args=[security.pk]), {"role": role("city-admin").pk})
+    assert response.status_code == 200 and "不能为自己的账户分配或取消角色" in response.content.decode()
+    assignment = security.role_assignments.get()
+    client.post(reverse("user_unassign", args=[security.pk, assignment.pk]))
+    assert list(security.role_assignments.values_list("role__slug", flat=True)) == ["security-admin"]
+    other = user_with_role("security-admin", username="security2")
+    client.force_login(other)
+    client.post(reverse("user_unassign", args=[security.pk, assignment.pk]))
+    assert not security.role_assignments.exists()
 
 
 def test_a_superuser_is_given_no_administrator_role(django_user_model):
@@ -155,3 +177,15 @@ def test_the_command_line_deactivates_and_reactivates(django_user_model, capsys)
     call_command("user", "activate", "clerk")
     assert django_user_model.objects.get(username="clerk").is_active
     assert "已启用用户 clerk" in capsys.readouterr().out
+
+
+def test_home_is_each_users_landing_page(client):
+    """首页 (the menu's brand, the error pages' way back) leads an administrator to their page, not a 403."""
+    client.force_login(user_with_role("audit-admin", username="auditor"))
+    assert client.get(reverse("home"))["Location"] == reverse("audit:objectchange_list")
+    client.force_login(user_with_role("system-admin", username="sysadmin"))
+    assert client.get(reverse("home"))["Location"] == reverse("user_list")
+    client.force_login(user_with_role("city-analyst", username="analyst"))
+    assert client.get(reverse("home"))["Location"] == reverse("indicators:dashboard")
+    page = client.get(reverse("indicators:dashboard")).content.decode()
+    assert f'class="navbar-brand fw-bold" href="{reverse("home")}"' in page

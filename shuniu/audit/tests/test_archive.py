@@ -216,7 +216,22 @@ def test_verify_finds_a_chain_computed_afresh_against_the_log(archived):
         line.pop("hash")
         line["hash"] = previous = archive.chain_hash(previous, line)
     rewrite(archived, [header, *lines])
-    with pytest.raises(CommandError, match="文件与审计日志中的归档记录.*不符"):
+    with pytest.raises(CommandError, match="审计日志中没有与该文件一致的归档记录"):
+        run("verify", archived)
+
+
+def test_verify_finds_a_chain_computed_afresh_with_a_changed_header(archived):
+    """Changing a header field as well leaves nothing in the file that points at the log's record of it."""
+    header, *lines = read(archived)
+    header.pop("hash")
+    header["created_at"] = "2020-01-01T00:00:00+08:00"
+    lines[0]["user_name"] = "别人"
+    header["hash"] = previous = archive.chain_hash(header["previous_hash"], header)
+    for line in lines:
+        line.pop("hash")
+        line["hash"] = previous = archive.chain_hash(previous, line)
+    rewrite(archived, [header, *lines])
+    with pytest.raises(CommandError, match="审计日志中没有与该文件一致的归档记录"):
         run("verify", archived)
 
 

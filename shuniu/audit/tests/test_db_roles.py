@@ -5,6 +5,7 @@ ownership, while the application's ordinary writes work.
 Roles belong to the whole cluster, not to the test database: each test makes one with a unique name and drops it."""
 
 import io
+import os
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -29,9 +30,18 @@ pytestmark = [
 ]
 
 
-def run(*args) -> str:
+def run(*args, password=PASSWORD) -> str:
+    """`shuniu audit …`, with the application role's password in the environment, where the command reads it."""
     out = io.StringIO()
-    call_command("audit", *args, stdout=out)
+    previous = os.environ.get("SHUNIU_APP_DB_PASSWORD")
+    os.environ["SHUNIU_APP_DB_PASSWORD"] = password
+    try:
+        call_command("audit", *args, stdout=out)
+    finally:
+        if previous is None:
+            os.environ.pop("SHUNIU_APP_DB_PASSWORD")
+        else:
+            os.environ["SHUNIU_APP_DB_PASSWORD"] = previous
     return out.getvalue()
 
 
@@ -75,7 +85,7 @@ def application_as(role: str):
 
 def test_the_application_role_may_only_read_and_add_to_the_audit_log(app_role):
     change = audit_row(400)
-    assert "已创建应用角色" in run("db_roles", "--app-role", app_role, "--password", PASSWORD)
+    assert "已创建应用角色" in run("db_roles", "--app-role", app_role)
     with connect(app_role) as app:
         assert app.execute("SELECT current_user").fetchone()[0] == app_role
         assert app.execute("SELECT count(*) FROM audit_objectchange").fetchone()[0] >= 1
@@ -111,7 +121,7 @@ def test_the_application_role_may_only_read_and_add_to_the_audit_log(app_role):
 
 
 def test_the_application_works_as_its_role(app_role):
-    run("db_roles", "--app-role", app_role, "--password", PASSWORD)
+    run("db_roles", "--app-role", app_role)
     before = ObjectChange.objects.count()
     with application_as(app_role) as app:
         with app.cursor() as cursor:
@@ -127,7 +137,7 @@ def test_the_application_works_as_its_role(app_role):
 
 
 def test_the_command_is_idempotent_and_covers_tables_made_later(app_role):
-    run("db_roles", "--app-role", app_role, "--password", PASSWORD)
+    run("db_roles", "--app-role", app_role)
     assert "已更新应用角色" in run("db_roles", "--app-role", app_role)  # the password stays
     with connection.cursor() as cursor:  # a later migration's table, created by the owner
         cursor.execute("CREATE TABLE audit_later_table (id integer)")
@@ -144,23 +154,23 @@ def test_the_command_is_idempotent_and_covers_tables_made_later(app_role):
 
 def test_the_command_refuses_what_would_leave_the_log_unprotected(app_role):
     with pytest.raises(CommandError, match="新建角色需要密码"):
-        run("db_roles", "--app-role", app_role)
+        run("db_roles", "--app-role", app_role, password="")
     with pytest.raises(CommandError, match="角色名「Shuniu-App」无效"):
-        run("db_roles", "--app-role", "Shuniu-App", "--password", PASSWORD)
+        run("db_roles", "--app-role", "Shuniu-App")
     with connection.cursor() as cursor:
         cursor.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_objectchange'")
         owner = cursor.fetchone()[0]
     with pytest.raises(CommandError, match="应用角色不能是表的所有者"):
-        run("db_roles", "--app-role", owner, "--password", PASSWORD)
+        run("db_roles", "--app-role", owner)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {app_role} LOGIN SUPERUSER")
     with pytest.raises(CommandError, match="超级用户"):
-        run("db_roles", "--app-role", app_role, "--password", PASSWORD)
+        run("db_roles", "--app-role", app_role)
 
 
 def test_only_the_owner_may_purge(app_role, tmp_path):
     old = audit_row(400)
-    run("db_roles", "--app-role", app_role, "--password", PASSWORD)
+    run("db_roles", "--app-role", app_role)
     before = (timezone.localdate() - timedelta(days=190)).isoformat()
     with application_as(app_role):
         path = tmp_path / "refused.jsonl"

@@ -217,9 +217,6 @@ MEDIA_URL = "/media/"  # never served directly: files are sent by views that che
 # starts one beside the web server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SHUNIU_IMPORT_MAX_BYTES = int(os.environ.get("SHUNIU_IMPORT_MAX_BYTES", 30 * 1024 * 1024))
-# An upload the import accepts stays in memory until it is sealed (core.storage): Django would otherwise write one
-# over 2.5 MB to a temporary file in the clear for the length of the request.
-FILE_UPLOAD_MAX_MEMORY_SIZE = SHUNIU_IMPORT_MAX_BYTES + 1024 * 1024
 SHUNIU_IMPORT_MAX_ROWS = int(os.environ.get("SHUNIU_IMPORT_MAX_ROWS", 200_000))
 # Days the audit log is kept before `shuniu audit archive --purge` may remove rows; at least 180 (checked at start,
 # shuniu.audit.retention).
@@ -233,7 +230,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "shuniu.core.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Basic first, so an anonymous caller gets 401 with WWW-Authenticate; both count failures for the lockout
-        "shuniu.accounts.two_factor.TwoFactorBasicAuthentication",  # refused to users who sign in with two factors
+        "shuniu.accounts.authentication.BasicAuthentication",  # refused to users who sign in with two factors
         "shuniu.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

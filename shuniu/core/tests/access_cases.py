@@ -75,6 +75,27 @@ def build_world():
     return w
 
 
+CITY_HUB_NAME = "北京市示范枢纽联合会"
+
+
+def add_city_hub(w):
+    """A city hub above both district hubs (whose organization lies in district B), linking an organization of each
+    district: records that cross scopes, for the tests of related records."""
+    w.hub_city = HubFactory(
+        organization=OrganizationFactory(
+            name=CITY_HUB_NAME, kind=OrganizationKind.MASS_ORGANIZATION, district=w.area[DISTRICT_B]
+        ),
+        level=HubLevel.CITY,
+        area=Area.objects.get(code="110000"),
+    )
+    for hub in (w.hub_a, w.hub_b):
+        hub.parent = w.hub_city
+        hub.save()
+    w.link_city_a = LinkFactory(hub=w.hub_city, organization=w.a2, start_date=date(2016, 1, 1))
+    w.link_city_b = LinkFactory(hub=w.hub_city, organization=w.b2, start_date=date(2016, 1, 1))
+    return w
+
+
 # The roles as the matrix assigns them: slug -> scope keyword arguments of the assignment, from the world.
 ROLE_SCOPES: dict[str, Callable[[Any], dict]] = {
     "city-admin": lambda w: {},

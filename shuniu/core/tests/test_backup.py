@@ -297,11 +297,16 @@ def test_a_different_key_file_is_kept_unless_forced(key_file, world, settings, t
 
 @sqlite_only
 def test_an_environment_key_is_not_in_the_archive_and_restore_says_so(world, settings, tmp_path):
+    stale = Path(settings.SHUNIU_PERSONAL_DATA_KEY_FILE)  # a key file left from before the key moved to the environment
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text(KEY_FILE_SECRET + "\n")
     archive = backup(tmp_path)
+    stale.unlink()
     described = manifest(archive)
     assert "SHUNIU_PERSONAL_DATA_KEY" in described["personal_data_key"]["settings"]
     assert "personal-data.key" not in described["members"]
     assert settings.SHUNIU_PERSONAL_DATA_KEY.encode() not in archive.read_bytes()
+    assert KEY_FILE_SECRET.encode() not in archive.read_bytes()
     elsewhere(settings, tmp_path)
 
     output = restore(archive, f"sqlite:///{tmp_path / 'restored.sqlite3'}")

@@ -45,7 +45,7 @@ handler500 = project_urls.handler500
 
 LAYOUT = 'class="navbar navbar-expand-lg navbar-dark sn-navbar"'  # base.html's header
 MENU = ("退出登录",)  # base.html's user menu, shown to any signed-in user (the other entries follow permissions)
-HOME = f'href="{reverse("indicators:dashboard")}" data-testid="error-home"'
+HOME = f'href="{reverse("home")}" data-testid="error-home"'
 
 
 @pytest.fixture
@@ -83,8 +83,8 @@ def test_403_is_chinese_in_the_layout_and_logged_as_one_line(client, django_user
     assert response.status_code == 403
     content = page(response)
     assert_site_page(content, status=403)
-    assert "没有权限" in content and "请联系本单位的系统管理员" in content
-    assert "您没有执行此操作的权限" not in content  # the view's message is not marked for the user
+    assert "没有权限" in content and "请联系本单位的安全管理员" in content
+    assert "您没有执行此操作的权限" in content  # the generic refusal is written for the user (and names nothing)
 
     (record,) = [r for r in caplog.records if r.name == "django.request"]
     assert record.getMessage() == "Forbidden (Permission denied): /organizations/"

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from shuniu.areas.models import Area
 from shuniu.audit.models import ObjectChange
 from shuniu.hubs import messages
 from shuniu.hubs.choices import HubLevel, LinkRole
@@ -18,29 +17,10 @@ from shuniu.hubs.tests.factories import HubFactory, LinkFactory
 from shuniu.organizations.choices import OrganizationKind
 from shuniu.organizations.tests.factories import OrganizationFactory
 
-from .access_cases import DISTRICT_B, STREET_A1, build_world, make_user
+from .access_cases import CITY_HUB_NAME, STREET_A1, add_city_hub, build_world, make_user
 from .test_scope_leaks import related_world
 
 pytestmark = pytest.mark.django_db
-
-CITY_HUB = "北京市示范枢纽联合会"
-
-
-def city_hub_above(world):
-    """A city hub, recognised as the parent of both district hubs, and linking one organization of each district."""
-    world.hub_city = HubFactory(
-        organization=OrganizationFactory(
-            name=CITY_HUB, kind=OrganizationKind.MASS_ORGANIZATION, district=world.area[DISTRICT_B]
-        ),
-        level=HubLevel.CITY,
-        area=Area.objects.get(code="110000"),
-    )
-    for hub in (world.hub_a, world.hub_b):
-        hub.parent = world.hub_city
-        hub.save()
-    world.link_city_a = LinkFactory(hub=world.hub_city, organization=world.a2, start_date=date(2016, 1, 1))
-    world.link_city_b = LinkFactory(hub=world.hub_city, organization=world.b2, start_date=date(2016, 1, 1))
-    return world
 
 
 def signed_in(client, world, slug):
@@ -55,7 +35,7 @@ def signed_in(client, world, slug):
 
 
 def test_a_city_hubs_change_log_leaves_out_links_to_organizations_of_other_districts(client):
-    world = city_hub_above(build_world())
+    world = add_city_hub(build_world())
     for link in (world.link_city_a, world.link_city_b):
         link.basis = "京社联〔2016〕1号"
         link_update(link=link)
@@ -66,12 +46,12 @@ def test_a_city_hubs_change_log_leaves_out_links_to_organizations_of_other_distr
 
 
 def test_a_change_log_names_a_related_record_outside_the_scope_as_such(client):
-    world = city_hub_above(build_world())
+    world = add_city_hub(build_world())
     signed_in(client, world, "hub-staff")  # the staff of hub_a, whose parent is the city hub
     assert ObjectChange.objects.filter(object_id=world.hub_a.pk, content_type__model="hub", action="update").exists()
     page = client.get(reverse("audit:objectchange_log", args=["hubs", "hub", world.hub_a.pk])).content.decode()
     assert "上级枢纽" in page and "（权限范围外）" in page
-    assert CITY_HUB not in page
+    assert CITY_HUB_NAME not in page
 
 
 #
@@ -80,7 +60,7 @@ def test_a_change_log_names_a_related_record_outside_the_scope_as_such(client):
 
 
 def test_a_hubs_page_lists_only_the_child_hubs_in_the_users_scope(client):
-    world = city_hub_above(build_world())
+    world = add_city_hub(build_world())
     signed_in(client, world, "district-office")
     page = client.get(world.hub_city.get_absolute_url()).content.decode()
     assert world.hub_a.organization.name in page
@@ -241,4 +221,4 @@ def test_the_api_does_not_name_a_nested_record_outside_the_scope():
     assert [row["parent"]["display"] for row in listed] == ["（权限范围外）"]
     api.force_authenticate(make_user(world, "district-office"))
     hub = api.get(reverse("hubs-api:hub-detail", args=[world.hub_a.pk])).json()
-    assert hub["parent"]["display"] == CITY_HUB and hub["parent"]["id"] == world.hub_city.pk
+    assert hub["parent"]["display"] == CITY_HUB_NAME and hub["parent"]["id"] == world.hub_city.pk

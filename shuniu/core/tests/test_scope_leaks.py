@@ -25,14 +25,11 @@ from django.db import models
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from shuniu.areas.models import Area
-from shuniu.hubs.choices import HubLevel, LinkRole
+from shuniu.hubs.choices import LinkRole
 from shuniu.hubs.services import link_update
-from shuniu.hubs.tests.factories import HubFactory, LinkFactory
-from shuniu.organizations.choices import OrganizationKind
-from shuniu.organizations.tests.factories import OrganizationFactory
+from shuniu.hubs.tests.factories import LinkFactory
 
-from .access_cases import CASES, DISTRICT_B, ROLE_SCOPES, build_world, make_user
+from .access_cases import CASES, ROLE_SCOPES, add_city_hub, build_world, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -51,21 +48,9 @@ PATH_VALUES = {
 
 def related_world():
     """The access matrix's world, with the relations that cross scopes: a city hub above both district hubs and
-    linking an organization of each district, and the district-B hub serving an organization of district A. Each
-    link is changed once, so that the change logs hold rows about related records."""
-    w = build_world()
-    w.hub_city = HubFactory(
-        organization=OrganizationFactory(
-            name="北京市示范枢纽联合会", kind=OrganizationKind.MASS_ORGANIZATION, district=w.area[DISTRICT_B]
-        ),
-        level=HubLevel.CITY,
-        area=Area.objects.get(code="110000"),
-    )
-    for hub in (w.hub_a, w.hub_b):
-        hub.parent = w.hub_city
-        hub.save()
-    w.link_city_a = LinkFactory(hub=w.hub_city, organization=w.a2, start_date=date(2016, 1, 1))
-    w.link_city_b = LinkFactory(hub=w.hub_city, organization=w.b2, start_date=date(2016, 1, 1))
+    linking an organization of each district (`add_city_hub`), and the district-B hub serving an organization of
+    district A. Each link is changed once, so that the change logs hold rows about related records."""
+    w = add_city_hub(build_world())
     w.link_b_a = LinkFactory(hub=w.hub_b, organization=w.a, role=LinkRole.SERVE, start_date=date(2017, 1, 1))
     for link in (w.link_city_a, w.link_city_b, w.link_b_a, w.link_a, w.link_b):
         link.basis = f"文号{link.pk}"

@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext as _
 
 from shuniu.core.access import is_city_wide, user_can
-from shuniu.core.unmasking import unmaskable_ids
 
 from ..choices import RowOutcome
 from ..normalize import NormalizeError, text
@@ -334,8 +333,7 @@ class ImportDefinition:
         """Before `settle`: look up which of the matched records `pks` the user may unmask (one query per chunk)."""
         if self._unmaskable is None or not pks:
             return
-        for start in range(0, len(pks), SCOPE_CHUNK):
-            self._unmaskable.update(unmaskable_ids(self.user, self.model, pks[start : start + SCOPE_CHUNK]))
+        self._unmaskable.update(self.within_scope(self.model, "unmask", pks) or ())
 
     def write_only_fields(self, row: Row) -> list[str]:
         """The personal numbers filled in `row` that are written without comparing them with the stored ones.
@@ -357,13 +355,13 @@ class ImportDefinition:
                 % {"columns": "、".join(self.by_field[name].label for name in names)}
             )
 
-    def settle(self, row: Row, existing: dict[str, Any] | None) -> None:
-        """Set the outcome of a valid row from the matched record's current values (None: no record)."""
+    @staticmethod
+    def settle(row: Row, existing: dict[str, Any] | None) -> None:
+        """Set the outcome of a valid row from the matched record's current values (None: no record). A kind with
+        personal numbers settles them write-only for users who may not see them (`write_only_fields`)."""
         if existing is None:
             row.outcome = RowOutcome.NEW
             return
-        blind = self.write_only_fields(row)
-        row.changes = {name: value for name, value in row.data.items() if name in blind or existing.get(name) != value}
+        row.changes = {name: value for name, value in row.data.items() if existing.get(name) != value}
         row.before = {name: existing.get(name) for name in row.changes}
         row.outcome = RowOutcome.UPDATED if row.changes else RowOutcome.UNCHANGED
-        self.note_write_only(row, blind)

@@ -314,3 +314,39 @@ def test_a_city_administrator_downloads_the_full_numbers_and_the_read_is_recorde
     assert "法定代表人身份证号" in events[0].message and "共 3 条记录" in events[0].message
     assert "逐行结果" in events[1].message
     assert all(STORED not in event.message for event in events)
+
+
+def test_an_upload_stays_in_memory_and_one_too_large_is_refused(client, settings, tmp_path):
+    """Django writes an upload over FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file in the clear; the import's stays
+    in memory until it is sealed, and one larger than an import may be is refused with the reason."""
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+    from django.urls import reverse
+
+    from shuniu.accounts.testing import user_with_role
+    from shuniu.imports import views
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # a 3 kB file would go to a temporary file by Django's default
+    settings.SHUNIU_IMPORT_MAX_BYTES = 1024 * 1024
+    client.force_login(user_with_role("city-admin"))
+    seen = []
+    original = views.ImportUploadForm.__init__
+
+    def spy(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if len(args) > 1:
+            seen.extend(type(upload) for upload in args[1].values())
+
+    views.ImportUploadForm.__init__ = spy
+    try:
+        body = "名称,统一社会信用代码\n" + "朝阳区某协会,\n" * 200
+        path = tmp_path / "orgs.csv"
+        path.write_text(body, encoding="utf-8")
+        with path.open("rb") as upload:
+            client.post(reverse("imports:importjob_add"), {"kind": "organizations", "file": upload})
+        assert seen == [InMemoryUploadedFile]
+        path.write_bytes(b"x" * (2 * 1024 * 1024))
+        with path.open("rb") as upload:
+            response = client.post(reverse("imports:importjob_add"), {"kind": "organizations", "file": upload})
+        assert response.status_code == 200 and "文件超过 1 MB，未上传。" in response.content.decode()
+    finally:
+        views.ImportUploadForm.__init__ = original

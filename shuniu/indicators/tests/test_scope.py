@@ -51,3 +51,20 @@ def test_the_dashboard_page_names_the_scope(client):
     client.force_login(user)
     page = client.get("/", {"as_of": DAY.isoformat()}).content.decode()
     assert "朝阳区枢纽型社会组织覆盖率" in page and "海淀区" not in page
+
+
+def test_hubs_by_level_counts_the_hubs_of_the_users_areas_not_those_seen_through_a_link():
+    """The district office sees the other district's hub that serves one of its organizations, and can open it; the
+    dashboard's "hubs by level" still counts the district's own hubs and those above it."""
+    from datetime import date
+
+    from shuniu.core.tests.access_cases import build_world, make_user
+    from shuniu.hubs.choices import LinkRole
+    from shuniu.hubs.models import Hub
+    from shuniu.hubs.tests.factories import LinkFactory
+
+    world = build_world()
+    LinkFactory(hub=world.hub_b, organization=world.a, role=LinkRole.SERVE, start_date=date(2017, 1, 1))
+    user = make_user(world, "district-office")
+    assert Hub.objects.restrict(user).filter(pk=world.hub_b.pk).exists()
+    assert selectors.hub_counts_by_level(day=date(2018, 1, 1), user=user) == {"district": 1}

@@ -4,8 +4,9 @@
     may not delete). The day must lie at least SHUNIU_AUDIT_RETENTION_DAYS (180) in the past.
 shuniu audit verify FILE [--previous FILE]
     recompute the file's chain: OK with the row count, or the first broken line and exit status 1
-shuniu audit db_roles [--app-role shuniu_app] [--password P]
-    PostgreSQL: create or update the application's role (password from --password or $SHUNIU_APP_DB_PASSWORD) with
+shuniu audit db_roles [--app-role shuniu_app]
+    PostgreSQL: create or update the application's role (its password from $SHUNIU_APP_DB_PASSWORD, never an option
+    that other users of the machine could read in the process list) with
     only SELECT and INSERT on the audit log (`audit.roles`); run as the owner after each migrate
 """
 
@@ -43,7 +44,6 @@ class Command(BaseCommand):
         verify.add_argument("--previous", default=None, help="上一个归档文件：核对本文件是否接续它")
         roles = commands.add_parser("db_roles", help="PostgreSQL：创建或更新应用角色并设置其权限")
         roles.add_argument("--app-role", dest="app_role", default="shuniu_app", help="应用角色名（默认 shuniu_app）")
-        roles.add_argument("--password", default=None, help="应用角色的密码（或环境变量 SHUNIU_APP_DB_PASSWORD）")
 
     def handle(self, *args, command, **options):
         try:
@@ -83,8 +83,8 @@ class Command(BaseCommand):
         if verified.event is not None:
             self.stdout.write(_("与审计日志中的归档记录一致。"))
 
-    def do_db_roles(self, *, app_role, password, **options):
-        password = password or os.environ.get("SHUNIU_APP_DB_PASSWORD", "")
+    def do_db_roles(self, *, app_role, **options):
+        password = os.environ.get("SHUNIU_APP_DB_PASSWORD", "")
         setup = application_role_grant(role=app_role, password=password)
         self.stdout.write(
             _(

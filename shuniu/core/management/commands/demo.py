@@ -17,7 +17,6 @@ DEMO_ACCOUNTS = [
     ("security", "security-admin", "安全管理员：分配角色、重置两步验证、解除登录锁定"),
     ("auditor", "audit-admin", "审计管理员：只读审计日志"),
 ]
-DEMO_USERNAME = DEMO_ACCOUNTS[0][0]  # the account that shows the demo city
 
 
 class Command(BaseCommand):

@@ -23,8 +23,6 @@ already names the current key. Files stored in the clear are left to that storag
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +37,7 @@ from django.utils.translation import gettext as _
 from shuniu import audit
 from shuniu.core import crypto
 from shuniu.core.fields import EncryptedField, KeyedHashField, PersonalValue
+from shuniu.core.files import replace_file
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -316,15 +315,7 @@ class Command(BaseCommand):
                 counts.unreadable += 1
                 continue
             sealed = crypto.seal(data, purpose=storage.purpose)
-            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".reseal-")
-            try:
-                with os.fdopen(descriptor, "wb") as file:
-                    file.write(sealed)
-                os.chmod(temporary, path.stat().st_mode & 0o777)
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            replace_file(path, sealed, mode=path.stat().st_mode & 0o777)
             counts.rotated += 1
             counts.models[model._meta.label] = counts.models.get(model._meta.label, 0) + 1
             done += 1
