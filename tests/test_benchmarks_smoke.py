@@ -120,3 +120,15 @@ def test_import_paths_agree(workbook, admin_user, settings, tmp_path):
         assert step.rows == workbook.good == Organization.objects.count()
         assert sorted(Organization.fields.through.objects.values_list("organization_id", "field_id")) == fields
         assert ObjectChange.objects.count() == changes >= workbook.good
+
+
+# ---------------------------------------------------------------- the hubs a scoped user sees
+
+
+def test_small_benchmark_hubs_seen_equal_the_floor():
+    from benchmarks.scope import compare_hubs_seen
+
+    load(generate(SMALL), verbose=False)
+    rows = compare_hubs_seen(runs=1)  # asserts that our hubs and the floor's are the same
+    assert len(rows) == 2 and all(row.seen >= row.own > 0 for row in rows)
+    assert any(row.seen > row.own for row in rows)  # hubs of other districts serving the district's organizations
