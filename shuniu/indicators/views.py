@@ -2,7 +2,7 @@ from datetime import date
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -45,9 +45,12 @@ class IndicatorView(LoginRequiredMixin, View):
 
 
 class DashboardView(IndicatorView):
-    """Headline coverage, by district (map and table), by system, by level, by kind and field, and the trend."""
+    """Headline coverage, by district (map and table), by system, by level, by kind and field, and the trend. The
+    site's root: a user who sees no organizations (an administrator) is sent to their own page instead of a 403."""
 
     def get(self, request):
+        if not user_can(request.user, Organization, "view") and not request.GET:
+            return redirect("home")
         self.check(request)
         today = timezone.localdate()
         day, error = _parse_day(request.GET.get("as_of"), today)

@@ -183,6 +183,7 @@ def test_home_is_each_users_landing_page(client):
     """首页 (the menu's brand, the error pages' way back) leads an administrator to their page, not a 403."""
     client.force_login(user_with_role("audit-admin", username="auditor"))
     assert client.get(reverse("home"))["Location"] == reverse("audit:objectchange_list")
+    assert client.get("/")["Location"] == reverse("home")  # the site's root too, rather than a 403
     client.force_login(user_with_role("system-admin", username="sysadmin"))
     assert client.get(reverse("home"))["Location"] == reverse("user_list")
     client.force_login(user_with_role("city-analyst", username="analyst"))
