@@ -30,7 +30,16 @@ def reference_data(transactional_db):
         ("organizations", ["0002_load_fields"], "Field"),
         ("hubs", ["0002_load_systems"], "System"),
         # the roles, then the migrations that changed them since
-        ("accounts", ["0002_load_roles", "0004_signin_hardening", "0005_organization_sees_its_hubs"], "Role"),
+        (
+            "accounts",
+            [
+                "0002_load_roles",
+                "0004_signin_hardening",
+                "0005_organization_sees_its_hubs",
+                "0006_permissions_declared_by_modules",
+            ],
+            "Role",
+        ),
     ):
         if django_apps.get_model(app, model).objects.exists():
             continue

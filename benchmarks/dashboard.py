@@ -232,7 +232,7 @@ def compare_trend_recompute(*, until: date | None = None, runs: int = RUNS, chec
 
     from shuniu.areas.models import Area
     from shuniu.hubs.selectors import coverage_counts_by_district
-    from shuniu.indicators.models import CoverageTrendPoint
+    from shuniu.indicators.models import StoredFigure
     from shuniu.indicators.services import trend_refresh
 
     from . import floor
@@ -242,7 +242,8 @@ def compare_trend_recompute(*, until: date | None = None, runs: int = RUNS, chec
 
     def ours():
         trend_refresh(until=until, force=True)
-        return {(p.day, p.district_id): (p.numerator, p.denominator) for p in CoverageTrendPoint.objects.all()}
+        points = StoredFigure.objects.filter(indicator="hubs.coverage")
+        return {(p.day, p.area_id): (p.numerator, p.denominator) for p in points}
 
     stored = ours()
     days = sorted({day for day, _ in stored})

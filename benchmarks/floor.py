@@ -1,10 +1,11 @@
-"""The floor: one hand-written SQL query per dashboard figure, in the fastest shape measured in
-`shared/reference/coverage-floor.md` (§6), adapted to our tables and semantics:
+"""The floor: one hand-written SQL query per dashboard figure, in the fastest shape measured
+(a bit mask of days per row), adapted to our tables and semantics:
 
-- a link is valid on D iff start_date <= D and (end_date IS NULL OR end_date >= D)   (end date inclusive);
+- a link is valid on D iff start_date <= D and (end_date IS NULL OR end_date >= D);
 - an organization is counted on D iff kind <> 'mass_organization' and founded_on <= D and
-  (dissolved_on IS NULL OR dissolved_on > D);
-- a hub is recognised on D iff recognized_on <= D and (revoked_on IS NULL OR revoked_on > D).
+  (active_until IS NULL OR active_until >= D);
+- a hub is recognised on D iff recognized_on <= D and (recognized_until IS NULL OR recognized_until >= D)
+(every end date is the last valid day: `shuniu.core.dated`).
 
 Dates are inlined as literals, as in the floor document. Every function returns the figure in the same normalized
 form as `benchmarks.dashboard` makes of our selectors' results, so the two can be compared with ==.
@@ -30,9 +31,9 @@ def _conds(day: date) -> dict:
     d = _lit(day)
     return {
         "link": f"l.start_date <= {d} AND (l.end_date IS NULL OR l.end_date >= {d})",
-        "hub": f"h.recognized_on <= {d} AND (h.revoked_on IS NULL OR h.revoked_on > {d})",
+        "hub": f"h.recognized_on <= {d} AND (h.recognized_until IS NULL OR h.recognized_until >= {d})",
         "org": f"o.kind <> 'mass_organization' AND o.founded_on <= {d} "
-        f"AND (o.dissolved_on IS NULL OR o.dissolved_on > {d})",
+        f"AND (o.active_until IS NULL OR o.active_until >= {d})",
     }
 
 
@@ -145,8 +146,8 @@ def sql_trend(days: list[date], until: date) -> str:
     statement: the stored points summed per day, UNION ALL the Q1 shape for `until`."""
     start, d = _lit(days[0]) if days else _lit(until), _lit(until)
     return (
-        f"SELECT * FROM (SELECT day, sum(numerator), sum(denominator) FROM indicators_coveragetrendpoint "
-        f"WHERE day < {d} AND day >= {start} GROUP BY day ORDER BY day) s "
+        f"SELECT * FROM (SELECT day, sum(numerator), sum(denominator) FROM indicators_storedfigure "
+        f"WHERE indicator = 'hubs.coverage' AND day < {d} AND day >= {start} GROUP BY day ORDER BY day) s "
         f"UNION ALL SELECT {d}, t.* FROM ({sql_total(until)}) t"
     )
 
@@ -165,7 +166,7 @@ def sql_trend_recompute(days: list[date]) -> str:
         return f"""
 WITH hub AS MATERIALIZED (
   SELECT id, width_bucket(recognized_on - 1, {arr}) AS lo,
-         CASE WHEN revoked_on IS NULL THEN {n} ELSE width_bucket(revoked_on - 1, {arr}) END AS hi
+         CASE WHEN recognized_until IS NULL THEN {n} ELSE width_bucket(recognized_until, {arr}) END AS hi
   FROM {HUB}),
 per_org AS (
   SELECT l.organization_id AS org,
@@ -177,7 +178,7 @@ per_org AS (
 x AS (
   SELECT o.district_id, coalesce(p.m, 0) & o.am AS c, o.am, count(*) AS n
   FROM (SELECT id, district_id,
-               (({one} << CASE WHEN dissolved_on IS NULL THEN {n} ELSE width_bucket(dissolved_on - 1, {arr}) END) - 1)
+               (({one} << CASE WHEN active_until IS NULL THEN {n} ELSE width_bucket(active_until, {arr}) END) - 1)
                & ~(({one} << width_bucket(founded_on - 1, {arr})) - 1) AS am
         FROM {ORG} WHERE kind <> 'mass_organization') o
   LEFT JOIN per_org p ON p.org = o.id

@@ -12,7 +12,7 @@ Steps, kept separate so a test can run the last two inside its own (already migr
    secondary indexes of the loaded tables dropped first and re-created after (as a real bulk load would), then
    VACUUM ANALYZE / ANALYZE.
 
-The shape follows `shared/reference/coverage-floor.md` (appendix A), adapted to our schema and semantics:
+The shape follows a real city registry's, adapted to our schema and semantics:
 uneven districts; each organization has 1-3 concurrent "slots" of successive periods (renewals) with gaps and hub
 switches; the last period of a running slot is open-ended; about 8 % of organizations are dissolved; hubs are
 operated by mass organizations founded before 2009, recognised 2009-2016, about 3 % revoked. Our end dates are
@@ -399,6 +399,12 @@ class _Iso(dict):
         return value
 
 
+def _last_day(event: int, start: int) -> int:
+    """The stored end of a record an event ends (dissolution, revocation): the day before it, never before the start
+    (`shuniu.core.dated`); FOREVER stays FOREVER (NULL)."""
+    return event if event == FOREVER else max(event - 1, start)
+
+
 def _table_rows(ds: Dataset, connection):
     """(model, varying columns, rows of varying values) per table; constant columns are filled in by `_constants`."""
     from shuniu.hubs.models import Hub, Link
@@ -414,7 +420,7 @@ def _table_rows(ds: Dataset, connection):
             ds.org_street[i],
             iso[ds.org_founded[i]],
             "active" if ds.org_dissolved[i] == FOREVER else ("revoked" if i % 5 == 0 else "deregistered"),
-            iso[ds.org_dissolved[i]],
+            iso[_last_day(ds.org_dissolved[i], ds.org_founded[i])],
         )
         for i in range(len(ds.org_kind))
     )
@@ -428,7 +434,7 @@ def _table_rows(ds: Dataset, connection):
             ds.hub_area[h],
             ds.hub_system[h],
             iso[ds.hub_recognized[h]],
-            iso[ds.hub_revoked[h]],
+            iso[_last_day(ds.hub_revoked[h], ds.hub_recognized[h])],
         )
         for h in range(len(ds.hub_org))
     )
@@ -439,11 +445,15 @@ def _table_rows(ds: Dataset, connection):
     return [
         (
             Organization,
-            ["id", "name", "kind", "district_id", "street_id", "founded_on", "status", "dissolved_on"],
+            ["id", "name", "kind", "district_id", "street_id", "founded_on", "status", "active_until"],
             org_rows,
         ),
         (fields_model, ["organization_id", "field_id"], fields_rows),
-        (Hub, ["id", "organization_id", "level", "area_id", "system_id", "recognized_on", "revoked_on"], hub_rows),
+        (
+            Hub,
+            ["id", "organization_id", "level", "area_id", "system_id", "recognized_on", "recognized_until"],
+            hub_rows,
+        ),
         (Link, ["id", "hub_id", "organization_id", "role", "start_date", "end_date"], link_rows),
     ]
 

@@ -49,6 +49,7 @@ def compare_hubs_seen(*, runs: int) -> list[Row]:
 
     from shuniu.accounts.testing import user_with_role
     from shuniu.areas.models import Area
+    from shuniu.areas.scopes import above_ids, subtree_ids
     from shuniu.core.access import user_grants
     from shuniu.hubs.models import Hub
 
@@ -58,7 +59,7 @@ def compare_hubs_seen(*, runs: int) -> list[Row]:
             area = Area.objects.get(code=code)
             user = user_with_role(slug, area=area)
             grant = user_grants(user)[0]
-            inside, above = grant.area_ids(), grant.area_ids(above=True)
+            inside, above = subtree_ids(grant), above_ids(grant)
             sql = FLOOR_SQL.format(
                 areas=", ".join(str(pk) for pk in inside + above), inside=", ".join(str(pk) for pk in inside)
             )

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
+from shuniu.areas.choices import AreaLevel
 from shuniu.areas.models import Area
 from shuniu.core.forms import StyledFormMixin
 from shuniu.organizations.models import Organization
@@ -13,7 +14,7 @@ from .tokens import DEFAULT_DAYS, VALIDITY_DAYS
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, area):
-        return f"{area.parent.name} {area.name}" if area.level == "street" else area.name
+        return f"{area.parent.name} {area.name}" if area.level == AreaLevel.STREET else area.name
 
 
 class RoleAssignmentForm(StyledFormMixin, forms.Form):
@@ -23,7 +24,7 @@ class RoleAssignmentForm(StyledFormMixin, forms.Form):
     role = forms.ModelChoiceField(label=_("角色"), queryset=Role.objects.all())
     area = AreaChoiceField(
         label=_("区划"),
-        queryset=Area.objects.exclude(level="city").select_related("parent").order_by("code"),
+        queryset=Area.objects.exclude(level=AreaLevel.CITY).select_related("parent").order_by("code"),
         required=False,
         help_text=_("区级、街道（乡镇）工作人员和领导选择区划；领导不选即全市"),
     )

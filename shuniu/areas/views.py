@@ -7,8 +7,9 @@ from django.views import View
 from shuniu.core.exports import EXPORT_FORMATS, build_file
 from shuniu.core.views import ObjectView, ScopedViewMixin
 from shuniu.indicators.figures import ratio
-from shuniu.indicators.selectors import coverage_by_district, coverage_by_street
+from shuniu.indicators.selectors import coverage_by_district
 
+from .choices import AreaLevel
 from .models import Area
 
 
@@ -24,7 +25,7 @@ class AreaListView(ScopedViewMixin, View):
         districts = (
             Area.objects.districts()
             .prefetch_related("populations")
-            .annotate(streets=Count("children", filter=Q(children__level="street")))
+            .annotate(streets=Count("children", filter=Q(children__level=AreaLevel.STREET)))
         )
         figures = {figure.key: figure for figure in coverage_by_district(day=today, user=request.user)}
         rows = []
@@ -65,9 +66,5 @@ class AreaView(ObjectView):
     queryset = Area.objects.select_related("parent")
 
     def get_extra_context(self, request, instance):
-        today = timezone.localdate()
-        context = {"today": today, "populations": instance.populations.all()}
-        if instance.level == "district":
-            context["street_figures"] = coverage_by_street(day=today, user=request.user, district=instance)
-        context["children"] = instance.children.all()
-        return context
+        """The area's populations; what other modules say about it (the streets' coverage) are their sections."""
+        return {"populations": instance.populations.all()}

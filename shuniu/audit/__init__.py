@@ -2,7 +2,7 @@
 
     from shuniu import audit
 
-    audit.record(obj, AuditAction.MERGE, related=…, message=…)   # a domain action
+    audit.record(obj, OrganizationAuditAction.MERGE, related=…, message=…)   # a domain action its module declares
     with audit.context(user=job.user, message=…): …              # a job's or a command's changes
     with audit.disabled(): …                                      # the demo builder and data migrations only
 

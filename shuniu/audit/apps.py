@@ -12,3 +12,10 @@ class AuditConfig(AppConfig):
         )
 
         signals.connect()
+
+        from shuniu.core import journal
+
+        from .services import record, record_bulk_write
+
+        journal.connect_writer(record)  # the platform's own events (exports, unmasked reads, backups)
+        journal.connect_rows_writer(record_bulk_write)  # the rows an import writes in bulk

@@ -8,36 +8,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from shuniu.core.access import OUT_OF_SCOPE, visible_ids
 
-from .choices import AuditAction
+from . import registry
 from .models import ObjectChange
 from .services import texts
 
 EMPTY = "—"
-#: actions whose before/after are details of the action, not a record's field values
-EVENT_ACTIONS = (AuditAction.IMPORT, AuditAction.EXPORT, AuditAction.MERGE)
-#: the detail keys of domain events (imports, exports, merges)
-EVENT_LABELS = {
-    "file": gettext_lazy("文件"),
-    "format": gettext_lazy("格式"),
-    "filters": gettext_lazy("筛选条件"),
-    "columns": gettext_lazy("列"),
-    "rows": gettext_lazy("行数"),
-    "day": gettext_lazy("统计日期"),
-    "dimensions": gettext_lazy("维度"),
-    "kind": gettext_lazy("类型"),
-    "sha256": gettext_lazy("文件哈希"),
-    "counts": gettext_lazy("各结果行数"),
-    "merged": gettext_lazy("被合并的组织"),
-    "kept_changes": gettext_lazy("保留组织补全的字段"),
-    "links_moved": gettext_lazy("转入的联系关系"),
-    "links_combined": gettext_lazy("合并的联系关系"),
-    "recognitions_moved": gettext_lazy("转入的枢纽认定"),
-    "fields_added": gettext_lazy("补充的领域"),
-}
 
 
 @dataclass
@@ -51,10 +29,6 @@ class Line:
 class Entry:
     change: ObjectChange
     lines: list[Line]
-
-    @property
-    def is_row_change(self) -> bool:
-        return self.change.action not in EVENT_ACTIONS
 
 
 def _field(model, name):
@@ -98,8 +72,8 @@ def describe(changes, user=None) -> list[Entry]:
         for key in _keys(change):
             field = _field(model, key)
             label = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else None
-            if field is None or change.action in EVENT_ACTIONS:
-                field, label = None, str(EVENT_LABELS.get(key, key))
+            if field is None or change.action in registry.event_actions():
+                field, label = None, str(registry.event_labels().get(key, key))
             before = _text(field, (change.before or {}).get(key), names) if change.before is not None else ""
             after = _text(field, (change.after or {}).get(key), names) if change.after is not None else ""
             if (change.before is None or change.after is None) and before in ("", EMPTY) and after in ("", EMPTY):
@@ -141,8 +115,8 @@ def changed_labels(change: ObjectChange) -> str:
     labels = []
     for key in _keys(change):
         field = _field(model, key)
-        if field is not None and hasattr(field, "verbose_name") and change.action not in EVENT_ACTIONS:
+        if field is not None and hasattr(field, "verbose_name") and change.action not in registry.event_actions():
             labels.append(str(field.verbose_name))
         else:
-            labels.append(str(EVENT_LABELS.get(key, key)))
+            labels.append(str(registry.event_labels().get(key, key)))
     return "、".join(labels)

@@ -9,17 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from shuniu.core.filtersets import BaseFilterSet
 
 from . import registry
-from .choices import AuditAction
 from .models import ObjectChange
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
 def model_choices():
-    """(app_label.model_name, verbose name) of every model the log holds records of."""
-    from shuniu.imports.models import ImportJob
+    """(app_label.model_name, verbose name) of every model the log holds records of: those it follows, and those a
+    module excludes from following whose events it still records (an import job's `import` event)."""
+    from django.apps import apps
 
-    models = [*registry.audited_models(), ImportJob]
+    from shuniu.core.modules import modules
+
+    excluded = [
+        apps.get_model(name if "." in name else f"{module.app_label}.{name}")
+        for module in modules()
+        for name in module.audit.excluded
+    ]
+    models = [*registry.audited_models(), *excluded]
     return sorted(((registry.label(m), str(m._meta.verbose_name)) for m in models), key=lambda choice: choice[1])
 
 
@@ -32,7 +39,7 @@ class ObjectChangeFilterSet(BaseFilterSet):
 
     user = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.order_by("username"), label=_("用户"))
     user_name = django_filters.CharFilter(lookup_expr="contains", label=_("用户名包含"))
-    action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices, label=_("操作"))
+    action = django_filters.MultipleChoiceFilter(choices=registry.action_choices, label=_("操作"))
     model = django_filters.ChoiceFilter(choices=model_choices, method="filter_model", label=_("记录类型"))
     object_id = django_filters.NumberFilter(label=_("记录编号"))
     since = django_filters.DateFilter(method="filter_since", label=_("起始日期"), widget=DATE_WIDGET)

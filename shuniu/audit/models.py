@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from shuniu.core.access import scope_filter
 from shuniu.core.querysets import ScopedQuerySet
 
-from .choices import AuditAction
 from .context import SYSTEM_NAME
+from .registry import action_choices
 
 READ_ONLY = _("审计记录只能新增，不能修改或删除。")
 
@@ -77,7 +77,7 @@ class ObjectChange(models.Model):
     )
     user_name = models.CharField(verbose_name=_("用户名"), max_length=150, default=SYSTEM_NAME, editable=False)
     request_id = models.UUIDField(verbose_name=_("请求编号"), null=True, blank=True, editable=False)
-    action = models.CharField(verbose_name=_("操作"), max_length=20, choices=AuditAction.choices, editable=False)
+    action = models.CharField(verbose_name=_("操作"), max_length=20, choices=action_choices, editable=False)
     content_type = models.ForeignKey(
         ContentType,
         verbose_name=_("记录类型"),

@@ -1,72 +1,85 @@
-"""Which models the audit log follows, and what it says about their rows beyond the field values.
+"""Which models the audit log follows, and what it says about their rows beyond the field values, collected from the
+modules' declarations (`core.modules.Audit`).
 
-Every concrete model built on `core.models.BaseModel` is followed, and Django's user, unless excluded below: a new
-domain model is audited from the start, without registering it. A row change that *is* a domain action (a new hub is a
-recognition; setting a link's end date ends it) is named by that action here, so the form, the API, the admin and
-the importer name it alike, and the row keeps its before and after.
+Every concrete model built on `core.models.BaseModel` is followed, and those a module names (Django's user), unless a
+module excludes it: a new domain model is audited from the start, without registering it. A row change that *is* a
+domain action (a new hub is a recognition; setting a link's end date ends it) is named by the action its module
+declares, so the form, the API, the admin and the importer name it alike, and the row keeps its before and after.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
 
 from django.apps import apps
-from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from .choices import AuditAction
 
-#: followed besides every BaseModel
-EXTRA_MODELS = (settings.AUTH_USER_MODEL,)
-#: label (lower case) → why it is not followed row by row
-EXCLUDED = {
-    "imports.importjob": "its progress is saved every half second; what an import did is its `import` event",
+
+def _full_label(app_label: str, key: str) -> str:
+    return key if "." in key else f"{app_label}.{key}"
+
+
+@cache
+def _declared(attribute: str) -> dict:
+    """label → value of the modules' `Audit.<attribute>` mappings (`core.modules`)."""
+    from shuniu.core.modules import modules
+
+    found = {}
+    for module in modules():
+        for key, value in getattr(module.audit, attribute).items():
+            found[_full_label(module.app_label, key)] = value
+    return found
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """The platform's actions and those the modules declare (`Audit.actions`): the choices of `ObjectChange.action`."""
+    return _action_choices()
+
+
+@cache
+def _action_choices() -> list[tuple[str, str]]:
+    from shuniu.core.modules import modules
+
+    declared = [choice for module in modules() for choice in module.audit.actions]
+    return [*AuditAction.choices, *declared]
+
+
+@cache
+def event_actions() -> frozenset[str]:
+    """Actions whose before/after are details of the action, not a record's field values."""
+    from shuniu.core.modules import modules
+
+    return frozenset({*PLATFORM_EVENTS, *(action for module in modules() for action in module.audit.events)})
+
+
+@cache
+def event_labels() -> dict:
+    from shuniu.core.modules import modules
+
+    labels = dict(PLATFORM_EVENT_LABELS)
+    for module in modules():
+        labels.update(module.audit.event_labels)
+    return labels
+
+
+#: the platform's events: imports and exports
+PLATFORM_EVENTS = (AuditAction.IMPORT, AuditAction.EXPORT)
+PLATFORM_EVENT_LABELS = {
+    "file": gettext_lazy("文件"),
+    "format": gettext_lazy("格式"),
+    "filters": gettext_lazy("筛选条件"),
+    "columns": gettext_lazy("列"),
+    "rows": gettext_lazy("行数"),
+    "day": gettext_lazy("统计日期"),
+    "dimensions": gettext_lazy("维度"),
+    "kind": gettext_lazy("类型"),
+    "sha256": gettext_lazy("文件哈希"),
+    "counts": gettext_lazy("各结果行数"),
 }
-#: fields never written to the log, whatever their model (secrets, and what the row's own time already says)
-SKIPPED_FIELDS = {
-    "*": ("created_at", "updated_at"),
-    "auth.user": ("password", "last_login"),
-    # the merge record keeps its own full snapshot of the merged organization; the log needs no second copy
-    "organizations.organizationmerge": ("snapshot",),
-}
-#: label → the foreign key whose record is the change's related object (its change log shows the change too)
-RELATED = {
-    "hubs.link": "hub",
-    "hubs.hub": "organization",
-    "areas.areapopulation": "area",
-    "accounts.roleassignment": "user",
-}
-#: label → lookups whose values, joined by " → ", are a record's text as `__str__` gives it; the importer reads
-#: the texts of thousands of rows in one query this way instead of loading each record
-REPR_LOOKUPS = {
-    "organizations.organization": ("name",),
-    "hubs.hub": ("organization__name",),
-    "hubs.link": ("hub__organization__name", "organization__name"),
-    "areas.area": ("name",),
-    "hubs.system": ("name",),
-    "organizations.field": ("name",),
-}
-
-
-def _hub_action(created: bool, before: dict, after: dict) -> str | None:
-    if created:
-        return AuditAction.HUB_RECOGNIZED
-    if "revoked_on" in after and before.get("revoked_on") is None and after["revoked_on"] is not None:
-        return AuditAction.HUB_REVOKED
-    return None
-
-
-def _link_action(created: bool, before: dict, after: dict) -> str | None:
-    if not created and "end_date" in after and before.get("end_date") is None and after["end_date"] is not None:
-        return AuditAction.LINK_ENDED
-    return None
-
-
-#: label → function(created, before, after) naming the domain action a row change is (None: plain 新增/修改)
-ROW_ACTIONS: dict[str, Callable[[bool, dict, dict], str | None]] = {
-    "hubs.hub": _hub_action,
-    "hubs.link": _link_action,
-}
+#: fields never written to the log, whatever their model (what the row's own time already says)
+SKIPPED_EVERYWHERE = ("created_at", "updated_at")
 
 
 def label(model) -> str:
@@ -76,12 +89,14 @@ def label(model) -> str:
 @cache
 def audited_models() -> tuple[type, ...]:
     from shuniu.core.models import BaseModel
+    from shuniu.core.modules import modules
 
-    extra = {name.lower() for name in EXTRA_MODELS}
+    extra = {_full_label(module.app_label, name) for module in modules() for name in module.audit.followed}
+    excluded = _declared("excluded")
     return tuple(
         model
         for model in apps.get_models()
-        if (issubclass(model, BaseModel) or label(model) in extra) and label(model) not in EXCLUDED
+        if (issubclass(model, BaseModel) or label(model) in extra) and label(model) not in excluded
     )
 
 
@@ -93,7 +108,7 @@ def is_audited(model) -> bool:
 def logged_fields(model) -> tuple:
     """The concrete fields whose values the log keeps (not the primary key, timestamps, secrets, or fields marked
     `audit_skip`, such as the keyed hash of a personal number)."""
-    skipped = set(SKIPPED_FIELDS["*"]) | set(SKIPPED_FIELDS.get(label(model), ()))
+    skipped = set(SKIPPED_EVERYWHERE) | set(_declared("skipped").get(label(model), ()))
     return tuple(
         field
         for field in model._meta.concrete_fields
@@ -103,16 +118,21 @@ def logged_fields(model) -> tuple:
 
 @cache
 def logged_m2m_fields(model) -> tuple:
-    skipped = set(SKIPPED_FIELDS.get(label(model), ()))
+    skipped = set(_declared("skipped").get(label(model), ()))
     return tuple(field for field in model._meta.many_to_many if field.name not in skipped)
 
 
 def row_action(model, created: bool, before: dict, after: dict) -> str:
-    name_action = ROW_ACTIONS.get(label(model))
+    name_action = _declared("row_actions").get(label(model))
     action = name_action(created, before, after) if name_action else None
     return action or (AuditAction.CREATE if created else AuditAction.UPDATE)
 
 
 def related_field(model):
-    name = RELATED.get(label(model))
+    name = _declared("related").get(label(model))
     return model._meta.get_field(name) if name else None
+
+
+def repr_lookups(model) -> tuple[str, ...] | None:
+    """The lookups whose values, joined by " → ", are a record's text (`Audit.repr_lookups`), None if undeclared."""
+    return _declared("repr_lookups").get(label(model))

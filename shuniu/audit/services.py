@@ -145,11 +145,11 @@ def record_row_change(instance, *, created: bool = False, deleted: bool = False,
 
 
 def texts(model, pks: Iterable[int]) -> dict[int, str]:
-    """Each record's text (its `__str__`), from `registry.REPR_LOOKUPS` in one query when declared."""
+    """Each record's text (its `__str__`), from the lookups its module declares (`Audit.repr_lookups`) in one query."""
     pks = list(dict.fromkeys(pk for pk in pks if pk is not None))
     if not pks:
         return {}
-    lookups = registry.REPR_LOOKUPS.get(registry.label(model))
+    lookups = registry.repr_lookups(model)
     found = {}
     for start in range(0, len(pks), BULK_CHUNK):
         chunk = pks[start : start + BULK_CHUNK]
@@ -178,6 +178,30 @@ BULK_FIELDS = (
     "after",
     "message",
 )
+
+
+def record_bulk_write(model, changes: list[dict]) -> int:
+    """`core.journal.record_rows`: the rows a bulk writer (the importer) wrote, each named with its related record
+    (`Audit.related`) from the row's values."""
+    related = registry.related_field(model)
+
+    def related_id(values: dict):
+        value = values.get(related.name) if related else None
+        return getattr(value, "pk", value)
+
+    return record_rows(
+        model,
+        [
+            RowChange(
+                pk=change["pk"],
+                after=change["after"],
+                before=change.get("before"),
+                related_id=related_id(change.get("values") or change["after"]),
+                text=change.get("text"),
+            )
+            for change in changes
+        ],
+    )
 
 
 def record_rows(model, changes: Sequence[RowChange]) -> int:

@@ -2,24 +2,26 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from shuniu.core.tables import NUMERIC_ATTRS, BaseTable
+
 from .display import changed_labels
 from .models import ObjectChange
 from .templatetags.audit import changelog_url
 
 
-class ObjectChangeTable(tables.Table):
+class ObjectChangeTable(BaseTable):
     time = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i:s")
     user_name = tables.Column(verbose_name=_("用户"))
     action = tables.Column(verbose_name=_("操作"))
     content_type = tables.Column(verbose_name=_("记录类型"), accessor="content_type__model", orderable=False)
     object_repr = tables.Column(verbose_name=_("记录"))
-    object_id = tables.Column(verbose_name=_("记录编号"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    object_id = tables.Column(verbose_name=_("记录编号"), attrs=NUMERIC_ATTRS)
     related_object_repr = tables.Column(verbose_name=_("相关记录"), default="—", orderable=False)
     changed = tables.Column(verbose_name=_("变更字段"), empty_values=(), orderable=False)
     message = tables.Column(verbose_name=_("说明"), default="—", orderable=False)
     request_id = tables.Column(verbose_name=_("请求编号"), orderable=False)
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = ObjectChange
         fields = (
             "time",
@@ -33,8 +35,6 @@ class ObjectChangeTable(tables.Table):
             "message",
             "request_id",
         )
-        attrs = {"class": "table table-sm table-hover align-middle"}
-        template_name = "django_tables2/bootstrap5.html"
         order_by = ("-time",)
 
     def render_content_type(self, record):

@@ -1,7 +1,7 @@
 """Field values as the log stores them: JSON, foreign keys as ids, dates in ISO form, many-to-many as sorted id lists.
 
 A field with an `audit_value(value)` method stores what that returns instead (personal data: its masked form), so
-the log never holds what the page would not show. Secrets are never read (`registry.SKIPPED_FIELDS`).
+the log never holds what the page would not show. Secrets are never read (the modules' `Audit.skipped`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""/api/: each app's router under /api/<app>/, coverage figures under /api/coverage/, the OpenAPI document at
-/api/schema/ and Swagger UI at /api/docs/, served from drf-spectacular-sidecar's static files (no CDN: the
-machines have no internet). ReDoc is not mounted: drf-spectacular's page for it loads Google Fonts.
+"""/api/: each module's routes under /api/<app>/ (`Module.api_urls`; the coverage figures under /api/coverage/), the
+OpenAPI document at /api/schema/ and Swagger UI at /api/docs/, served from drf-spectacular-sidecar's static files
+(no CDN: the machines have no internet). ReDoc is not mounted: drf-spectacular's page for it loads Google Fonts.
 
 The docs page is the "split" view: its start-up script is served as a separate file (/api/docs/?script), and our
 template moves its inline <style> into a static file, so the page runs under the Content-Security-Policy.
@@ -16,6 +16,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
+
+from shuniu.core.modules import collected
 
 
 class SchemaAccessMixin:
@@ -36,11 +38,8 @@ class DocsView(SchemaAccessMixin, SpectacularSwaggerSplitView):
         return super().handle_exception(exc)
 
 
-urlpatterns = [
-    path("areas/", include("shuniu.areas.api.urls")),
-    path("organizations/", include("shuniu.organizations.api.urls")),
-    path("hubs/", include("shuniu.hubs.api.urls")),
-    path("coverage/", include("shuniu.indicators.api.urls")),
+urlpatterns = [path(module.api_path, include(urls)) for module, urls in collected("api_urls")]
+urlpatterns += [
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"), name="api-docs"),
 ]

@@ -2,14 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-urlpatterns = [
-    path("", include("shuniu.indicators.urls")),
-    path("accounts/", include("shuniu.accounts.urls")),
-    path("areas/", include("shuniu.areas.urls")),
-    path("organizations/", include("shuniu.organizations.urls")),
-    path("hubs/", include("shuniu.hubs.urls")),
-    path("imports/", include("shuniu.imports.urls")),
-    path("audit/", include("shuniu.audit.urls")),
+from shuniu.core.modules import collected
+
+# each module's pages under its prefix (`Module.urls`, `Module.url_prefix`)
+urlpatterns = [path(module.prefix, include(urls)) for module, urls in collected("urls")]
+urlpatterns += [
     path("api/", include("shuniu.config.api")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,10 +1,11 @@
 """The one seam where scope is decided: `restrict(user, action)` on every queryset behind a page, API or figure.
 
-A user's rights come from role assignments (`accounts.RoleAssignment`): a role names permissions
-(`<app>.<action>_<model>`), the assignment names where they hold — the whole city, an area subtree, one organization
-or the hub of one organization. Each model says how its records fall within such a scope with a `scope = Scope(…)`
-class attribute; a model without one is reference data (areas, fields, systems), seen whole by anyone holding its
-permission. Superusers hold everything; permissions granted directly in Django's admin hold city-wide.
+A user's rights come from role assignments (the accounts app's, loaded by `settings.SHUNIU_GRANTS`): a role names
+permissions (`<app>.<action>_<model>`), the assignment names where they hold, in a kind of scope (`ScopeKind`) that an
+app declares — the whole city, an area subtree, one organization or the hub of one organization. Each model says how
+its records fall within such a scope with a `scope = Scope(…)` class attribute; a model without one is reference data
+(areas, fields, systems), seen whole by anyone holding its permission. Superusers hold everything; permissions granted
+directly in Django's admin hold city-wide.
 
 The assignments are loaded once per user object (one request) and turned into a `Q` per model and action, so a list
 costs the same one query with a scope as without.
@@ -15,8 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import cache
+from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
 
 ACTIONS = ("view", "add", "change", "delete")
@@ -26,31 +31,74 @@ OUT_OF_SCOPE = gettext_lazy("（权限范围外）")
 Lookup = str | Callable[[int], Q]
 
 
-@dataclass(frozen=True)
 class Scope:
-    """How a model's records fall within an assignment's scope. Each entry names lookups; a record is inside when any
-    of them holds.
+    """How a model's records fall within an assignment's scope: for each kind of scope (`ScopeKind.key`: area,
+    organization, hub, …) the lookups by which a record is inside; a record is inside when any of them holds. What a
+    kind's lookups mean is the kind's declaration (the kinds in use: `shuniu.areas.scopes`,
+    `shuniu.organizations.scopes`, `shuniu.hubs.scopes`). Two entries hold for every kind:
 
-    area:         foreign keys to `areas.Area`: inside when that area lies in the assigned subtree;
-    area_above:   for viewing only, also inside when that area contains the assigned area (a district office sees
-                  the city-level hubs that serve its district);
-    organization: lookups equal to the assigned organization's id (an organization's own account);
-    hub:          lookups (or callables of the organization id returning a Q) for the staff of the hub that the
-                  assigned organization is recognised as;
-    hub_writes:   a further condition on what hub staff may add, change or delete (links: only current ones);
     user:         lookups equal to the user's own id, for records a user makes for themselves (import jobs);
     seen_with:    reverse relations (their related names): for viewing only, also inside when one of the related
                   records is inside for viewing (a hub is seen by whoever sees one of its links: the street office
                   sees the hub of another district that serves one of its organizations).
+
+    Any other keyword is a kind's entry (`Scope(area=("district", "street"), organization=("pk",))`), read by the kind
+    with `scope.get(name)`; an entry may be a tuple of lookups or, where the kind says so, a callable.
     """
 
-    area: tuple[str, ...] = ()
-    area_above: tuple[str, ...] = ()
-    organization: tuple[str, ...] = ()
-    hub: tuple[Lookup, ...] = ()
-    hub_writes: Callable[[], Q] | None = None
-    user: tuple[str, ...] = ()
-    seen_with: tuple[str, ...] = ()
+    def __init__(self, *, user: tuple[str, ...] = (), seen_with: tuple[str, ...] = (), **entries):
+        self.user = tuple(user)
+        self.seen_with = tuple(seen_with)
+        self.entries = entries
+
+    def get(self, name: str, default=()):
+        return self.entries.get(name, default)
+
+    def __repr__(self):
+        return f"Scope(user={self.user!r}, seen_with={self.seen_with!r}, **{self.entries!r})"
+
+
+@dataclass(frozen=True)
+class ScopeKind:
+    """A kind of scope a role's assignments take, declared by the app that knows what it means
+    (`core.modules.Module.scope_kinds`; the whole city is the platform's own).
+
+    assigned:   what an assignment of this kind names: "" (nothing: the whole city), "area" or "organization";
+    condition:  function(grant, scope, model, action, user) → the Q of `model`'s records the assignment reaches, from
+                the model's `Scope` entries for this kind; None reaches every record;
+    validate:   function(role, area, organization) raising ValidationError when an assignment does not fit (hub staff
+                need an organization recognised as a hub);
+    areas:      function(grant) → ids of the areas the assignment covers (the area choices of forms), None for all.
+    """
+
+    key: str
+    label: Any
+    assigned: str = ""
+    condition: Callable[..., Q] | None = None
+    validate: Callable[..., None] | None = None
+    areas: Callable[[Grant], list[int] | None] | None = None
+
+    def reaches_everything(self, grant: Grant) -> bool:
+        """Whether the assignment reaches every record (the whole city, or an area role held without an area)."""
+        return self.condition is None or (self.assigned == "area" and grant.area_path is None)
+
+
+CITY = ScopeKind("city", gettext_lazy("全市"))
+
+
+def scope_kinds() -> dict[str, ScopeKind]:
+    """Every kind of scope: the whole city and those the modules declare, by key."""
+    from .modules import collected
+
+    kinds = {CITY.key: CITY}
+    for _module, declared in collected("scope_kinds"):
+        kinds.update((kind.key, kind) for kind in declared)
+    return kinds
+
+
+def scope_kind_choices() -> list[tuple[str, str]]:
+    """The choices of `accounts.Role.scope_kind`."""
+    return [(kind.key, kind.label) for kind in scope_kinds().values()]
 
 
 @dataclass
@@ -58,32 +106,29 @@ class Grant:
     """One role assignment as the access checks see it."""
 
     permissions: tuple[str, ...]  # permission names or patterns ("*" for all)
-    kind: str  # accounts.choices.ScopeKind
+    kind: str  # a ScopeKind's key
     area_path: str | None = None
     organization_id: int | None = None
     label: str = ""  # the area's or organization's name, for saying where the user works
-    _area_ids: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # what a kind computes once per assignment (the subtree's area ids)
 
     def grants(self, permission: str) -> bool:
         return any(fnmatchcase(permission, pattern) for pattern in self.permissions)
 
     @property
+    def scope_kind(self) -> ScopeKind:
+        return scope_kinds()[self.kind]
+
+    @property
     def city_wide(self) -> bool:
-        return self.kind == "city" or (self.kind == "area" and self.area_path is None)
+        return self.scope_kind.reaches_everything(self)
 
-    def area_ids(self, *, above: bool = False) -> list[int]:
-        """Ids of the areas in the assigned subtree (or, `above`, of the areas containing it), loaded once."""
-        from shuniu.areas.models import Area
-
-        if above not in self._area_ids:
-            if above:
-                codes = self.area_path.strip("/").split("/")
-                paths = ["/" + "/".join(codes[: n + 1]) + "/" for n in range(len(codes) - 1)]
-                queryset = Area.objects.filter(path__in=paths)
-            else:
-                queryset = Area.objects.filter(path__startswith=self.area_path)
-            self._area_ids[above] = list(queryset.values_list("pk", flat=True))
-        return self._area_ids[above]
+    def area_ids(self) -> list[int] | None:
+        """Ids of the areas the assignment covers (None: all of them; empty: it names no area)."""
+        kind = self.scope_kind
+        if self.city_wide:
+            return None
+        return kind.areas(self) if kind.areas is not None else []
 
     def condition(self, model, action: str, user, *, seen_with: bool = True) -> Q:
         """The records of `model` this assignment reaches (an empty `Q()` for all of them); without `seen_with`, not
@@ -94,22 +139,7 @@ class Grant:
         condition = Q(pk__in=[])
         for lookup in scope.user:
             condition |= Q(**{lookup: user.pk})
-        if self.kind == "area":
-            for lookup in scope.area:
-                condition |= Q(**{f"{lookup}__in": self.area_ids()})
-            if action == "view":
-                for lookup in scope.area_above:
-                    condition |= Q(**{f"{lookup}__in": self.area_ids(above=True)})
-        elif self.kind == "organization":
-            for lookup in scope.organization:
-                condition |= Q(**{lookup: self.organization_id})
-        elif self.kind == "hub":
-            reach = Q(pk__in=[])
-            for lookup in scope.hub:
-                reach |= lookup(self.organization_id) if callable(lookup) else Q(**{lookup: self.organization_id})
-            if action not in ("view", "end") and scope.hub_writes is not None:  # ending is for the service to judge
-                reach &= scope.hub_writes()
-            condition |= reach
+        condition |= self.scope_kind.condition(self, scope, model, action, user)
         if action == "view" and seen_with:
             for relation in scope.seen_with:
                 condition |= self._seen_with(model, relation, user)
@@ -130,23 +160,18 @@ def permission_name(model, action: str) -> str:
 
 
 def user_grants(user) -> list[Grant]:
-    """The user's role assignments, loaded once per user object."""
+    """The user's role assignments, loaded once per user object by the function `settings.SHUNIU_GRANTS` names (the
+    accounts app's: roles and their assignments are its records)."""
     cached = getattr(user, "_shuniu_grants", None)
     if cached is None:
-        from shuniu.accounts.models import RoleAssignment
-
-        cached = [
-            Grant(
-                permissions=tuple(assignment.role.permissions),
-                kind=assignment.role.scope_kind,
-                area_path=assignment.area.path if assignment.area_id else None,
-                organization_id=assignment.organization_id,
-                label=str(assignment.area or assignment.organization or ""),
-            )
-            for assignment in RoleAssignment.objects.filter(user=user).select_related("role", "area", "organization")
-        ]
+        cached = list(_grants_loader()(user))
         user._shuniu_grants = cached
     return cached
+
+
+@cache
+def _grants_loader():
+    return import_string(settings.SHUNIU_GRANTS)
 
 
 def _django_permissions(user) -> set[str]:
@@ -202,10 +227,10 @@ def areas_within_scope(user, model, action: str) -> list[int] | None:
     ids: set[int] = set()
     for grant in user_grants(user):
         if grant.grants(permission):
-            if grant.city_wide:
+            areas = grant.area_ids()
+            if areas is None:
                 return None
-            if grant.kind == "area":
-                ids.update(grant.area_ids())
+            ids.update(areas)
     if permission in _django_permissions(user):
         return None
     return sorted(ids)
@@ -251,7 +276,7 @@ def is_visible(user, record, action: str = "view") -> bool:
 def acting_user():
     """The user on whose behalf the code runs now (the request's, or a job's), None for the system: the audit
     context knows it, so that services can word their messages without being handed the request."""
-    from shuniu.audit.context import current
+    from .journal import current
 
     return current().acting_user()[0]
 

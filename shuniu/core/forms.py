@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class StyledFormMixin:
@@ -46,3 +47,44 @@ def add_validation_error(form, error) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class PersonalFieldsFormMixin:
+    """The encrypted personal numbers of a model form's record (`Model.PERSONAL_FIELDS`): the stored numbers are never
+    put in the page. An empty input says what is registered (masked), and an edit that leaves it empty, or sends the
+    masked value back, keeps it; a box clears it; a new number is checked and normalised by its field's kind."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.personal_fields():
+            self.initial[name] = ""
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+            stored = getattr(self.instance, name)
+            if stored:
+                self.fields[name].help_text = _("已登记：%(masked)s，留空则不修改") % {"masked": stored.masked}
+                clear = f"{name}_clear"
+                self.fields[clear] = forms.BooleanField(
+                    label=_("删除已登记的%(field)s") % {"field": self.fields[name].label}, required=False
+                )
+                order = [field for field in self.fields if field != clear]
+                order.insert(order.index(name) + 1, clear)
+                self.order_fields(order)
+
+    def personal_fields(self) -> tuple[str, ...]:
+        return tuple(name for name in getattr(self._meta.model, "PERSONAL_FIELDS", ()) if name in self.fields)
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name in self.personal_fields():
+            if name in self.cleaned_data:
+                try:
+                    self.cleaned_data[name] = self.clean_personal(name)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+
+    def clean_personal(self, name: str):
+        value = (self.cleaned_data.get(name) or "").strip()
+        stored = getattr(self.instance, name)
+        if not value or (stored and value == stored.masked):
+            return "" if self.data.get(self.add_prefix(f"{name}_clear")) else stored
+        return self._meta.model._meta.get_field(name).kind.normalize(value)

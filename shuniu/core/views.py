@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from shuniu import audit
-
-from .access import restrict_choices, user_can
+from . import journal
+from .access import OUT_OF_SCOPE, is_visible, restrict_choices, user_can
 from .errors import PermissionDeniedWithReason
 from .exports import (
     EXPORT_FORMATS,
@@ -28,6 +27,7 @@ from .exports import (
 )
 from .forms import add_validation_error, style_fields
 from .personal import mask_personal_number
+from .writes import OutsideScope, ensure_saved_within_scope
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -102,9 +102,9 @@ class ObjectListView(ScopedViewMixin, View):
             for key, values in request.GET.lists()
             if key not in ("columns", "export", "page")
         }
-        audit.record(
+        journal.record(
             self.model,
-            audit.AuditAction.EXPORT,
+            journal.EXPORT,
             after={
                 "file": export.filename,
                 "format": export_format,
@@ -166,18 +166,76 @@ def list_export(view_class, *, user, params: QueryDict, export_format: str) -> E
 
 
 class ObjectView(ScopedViewMixin, View):
+    """A record's page: the app's template `<app>/<model>.html`, or else the generic one, which shows the fields
+    named in `fields` (related records named only where the user may see them), the record's actions, its edit and
+    change-log links, and the sections other modules add (`core.modules.Section`)."""
+
     template_name = None
+    fields: tuple[str, ...] = ()
 
     def get_template_names(self):
-        return self.template_name or f"{self.model._meta.app_label}/{self.model._meta.model_name}.html"
+        meta = self.model._meta
+        return [self.template_name or f"{meta.app_label}/{meta.model_name}.html", "generic/object.html"]
 
     def get_extra_context(self, request, instance):
         return {}
 
     def get(self, request, pk):
         instance = get_object_or_404(self.get_queryset(), pk=pk)
-        context = {"object": instance, **self.get_extra_context(request, instance)}
+        context = {
+            "object": instance,
+            "model": self.model,
+            "rows": detail_rows(instance, self.fields, request.user),
+            "can_change": _can_change(request.user, instance),
+            "verbose_name_plural": self.model._meta.verbose_name_plural,
+            "list_url": _url_or_none(f"{self.model._meta.app_label}:{self.model._meta.model_name}_list"),
+            "edit_url_name": f"{self.model._meta.app_label}:{self.model._meta.model_name}_edit",
+            **self.get_extra_context(request, instance),
+        }
         return render(request, self.get_template_names(), context)
+
+
+def _url_or_none(name: str, **kwargs) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def _can_change(user, instance) -> bool:
+    meta = instance._meta
+    if not is_visible(user, instance, "change"):
+        return False
+    return _url_or_none(f"{meta.app_label}:{meta.model_name}_edit", pk=instance.pk) is not None
+
+
+def detail_rows(instance, names, user) -> list[tuple[str, str, str | None]]:
+    """(label, text, url) for each field named: choices by their label, dates as YYYY-MM-DD, a related record by its
+    name and page — or （权限范围外） when the user may not see it."""
+    rows = []
+    for name in names:
+        field = instance._meta.get_field(name)
+        url = None
+        if field.is_relation:
+            related = getattr(instance, name)
+            if related is None:
+                text = "—"
+            elif getattr(type(related), "scope", None) is not None and not is_visible(user, related):
+                text = str(OUT_OF_SCOPE)
+            else:
+                text, url = str(related), related.get_absolute_url() if hasattr(related, "get_absolute_url") else None
+        else:
+            value = getattr(instance, name)
+            if field.choices and value not in (None, ""):
+                text = str(getattr(instance, f"get_{name}_display")())
+            elif hasattr(value, "isoformat"):
+                text = value.isoformat()
+            else:
+                text = "—" if value in (None, "") else str(value)
+        rows.append((str(field.verbose_name), text, url))
+    return rows
 
 
 class ObjectEditView(ScopedViewMixin, View):
@@ -232,10 +290,11 @@ class ObjectEditView(ScopedViewMixin, View):
             try:
                 with transaction.atomic():
                     obj = self.save_object(form, request)
-                    if not self.queryset.restrict(request.user, self.permission_action).filter(pk=obj.pk).exists():
-                        raise ValidationError(_("保存后的记录超出了您的权限范围，未保存。"))
+                    ensure_saved_within_scope(request.user, obj, self.permission_action)
             except ValidationError as error:
                 add_validation_error(form, error)
+            except OutsideScope as error:
+                form.add_error(None, str(error))
             else:
                 messages.success(request, _("已保存：%(object)s") % {"object": obj})
                 return redirect(self.get_success_url(obj))

@@ -10,7 +10,9 @@ from datetime import date
 from django.db import transaction
 
 from shuniu import audit
+from shuniu.areas.choices import AreaLevel
 from shuniu.areas.models import Area
+from shuniu.hubs.choices import HubLevel
 from shuniu.hubs.models import Hub, Link, System
 from shuniu.hubs.selectors import organizations_counted_on, organizations_covered_on
 from shuniu.indicators.selectors import covered_count
@@ -32,9 +34,9 @@ def _say(stdout, message: str) -> None:
 
 
 def _reference():
-    districts = list(Area.objects.filter(level="district").order_by("code").values_list("code", "name"))
+    districts = list(Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code").values_list("code", "name"))
     streets = list(
-        Area.objects.filter(level="street").order_by("code").values_list("code", "name", "kind", "parent__code")
+        Area.objects.filter(level=AreaLevel.STREET).order_by("code").values_list("code", "name", "kind", "parent__code")
     )
     fields = dict(Field.objects.values_list("code", "pk"))
     systems = dict(System.objects.values_list("code", "pk"))
@@ -63,7 +65,7 @@ def _write_organizations(plan: Planner, area_pk: dict, field_pk: dict) -> list[i
             founded_on=o.founded,
             registered_on=o.registered,
             status=o.status,
-            dissolved_on=o.dissolved,
+            active_until=o.until,
             staff_count=o.staff,
             member_count=o.members,
             party_member_count=o.party,
@@ -85,7 +87,7 @@ def _write_organizations(plan: Planner, area_pk: dict, field_pk: dict) -> list[i
 
 def _write_hubs(plan: Planner, org_pks: list, area_pk: dict, field_pk: dict, system_pk: dict) -> list[int]:
     hub_pks = [None] * len(plan.hubs)
-    for level in ("city", "district", "street"):  # parents first
+    for level in (AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET):  # parents first
         hubs = [hub for hub in plan.hubs if hub.level == level]
         rows = [
             Hub(
@@ -95,7 +97,7 @@ def _write_hubs(plan: Planner, org_pks: list, area_pk: dict, field_pk: dict, sys
                 system_id=system_pk[hub.system],
                 batch=hub.batch,
                 recognized_on=hub.recognized,
-                revoked_on=hub.revoked,
+                recognized_until=hub.until,
                 parent_id=hub_pks[hub.parent.idx] if hub.parent else None,
             )
             for hub in hubs
@@ -139,12 +141,12 @@ def _summary(plan: Planner, seed: int, scale: float, started: float) -> dict:
     three = list(System.objects.filter(code__in=THREE))
 
     def city(day):
-        total = covered_count(day=day, user=None, level="city")
-        by_three = sum(covered_count(day=day, user=None, level="city", system=system) for system in three)
+        total = covered_count(day=day, user=None, level=HubLevel.CITY)
+        by_three = sum(covered_count(day=day, user=None, level=HubLevel.CITY, system=system) for system in three)
         return {"all": total, "union_youth_women": by_three}
 
     registered_2010 = Counter(
-        Organization.objects.active_on(date(2010, 12, 31))
+        Organization.objects.on(date(2010, 12, 31))
         .filter(kind__in=["social_group", "private_non_enterprise", "foundation"])
         .values_list("kind", flat=True)
     )

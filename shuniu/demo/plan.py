@@ -3,7 +3,7 @@
 Nothing here touches the database (`shuniu.demo.builder` writes the plan), and nothing depends on today's date:
 the history runs from founding dates in the 1980s–1990s to `HORIZON`.
 
-The seed figures are built in by construction, not by luck (DOMAIN.md §3, §6):
+The published seed figures are built in by construction, not by luck:
 
 - on `FIRST_COUNT_DAY` the city hubs link exactly their pre-2009 branches (358; 46 under union, youth league and
   women's federation): only the branches' links start on the first batch's recognition day, every other link to a
@@ -16,8 +16,12 @@ The seed figures are built in by construction, not by luck (DOMAIN.md §3, §6):
 
 Link rules hold by construction: an organization's links form one chain (consecutive, never overlapping: the only
 ones that may manage) plus at most one concurrent "extra" link (contact or serve, to a hub not in the chain); a link
-starts while its hub is recognised and not after the organization's dissolution, and never at the organization's own
-hub. Counts scale with `scale`; hub counts do not.
+starts while its hub is recognised and not after the organization's last active day, and never at the organization's
+own hub. Counts scale with `scale`; hub counts do not.
+
+Hubs and organizations are planned with the day of the event that ends them (`revoked`, `dissolved`: no longer a hub
+or active that day); what is stored, and every "on day D" test here, is their last valid day, `until`
+(`shuniu.core.dated`).
 """
 
 import math
@@ -25,6 +29,8 @@ import random
 from datetime import date, timedelta
 
 from stdnum.cn import uscc as stdnum_uscc
+
+from shuniu.core.dated import end_before, is_on
 
 from . import words as W
 
@@ -184,8 +190,13 @@ class Hub:
         for key, value in values.items():
             setattr(self, key, value)
 
+    @property
+    def until(self):
+        """The recognition's last day (the day before `revoked`, the day it was revoked): `core.dated`."""
+        return end_before(self.revoked)
+
     def ok(self, day) -> bool:
-        return self.recognized <= day and (self.revoked is None or day < self.revoked)
+        return is_on(self.recognized, self.until, day)
 
     def __repr__(self):
         return f"<Hub {self.name}>"
@@ -227,8 +238,13 @@ class Org:
         for key, value in values.items():
             setattr(self, key, value)
 
+    @property
+    def until(self):
+        """The last active day (the day before `dissolved`, the day it was deregistered or revoked): `core.dated`."""
+        return end_before(self.dissolved)
+
     def active_on(self, day) -> bool:
-        return self.founded <= day and (self.dissolved is None or self.dissolved > day)
+        return is_on(self.founded, self.until, day)
 
 
 class Link:
@@ -239,7 +255,7 @@ class Link:
         self.basis, self.note, self.extra = basis, note, extra
 
     def valid_on(self, day) -> bool:
-        return self.start <= day and (self.end is None or self.end >= day)
+        return is_on(self.start, self.end, day)
 
 
 def apportion(total: int, weights: dict) -> dict:
@@ -1093,7 +1109,7 @@ class Planner:
         while position < len(chain):
             link = chain[position]
             position += 1
-            if org.dissolved is not None and link.start > org.dissolved:
+            if org.dissolved is not None and link.start > org.until:
                 break
             hub, planned_end = link.hub, link.end
             last_day = min(day for day in (planned_end, org.dissolved, HORIZON) if day is not None)
@@ -1111,8 +1127,8 @@ class Planner:
                     chain.insert(position, follow)
                 out.append(link)
                 continue
-            if org.dissolved is not None and (planned_end is None or planned_end > org.dissolved):
-                link.end, link.note = org.dissolved, W.END_NOTES["dissolved"]
+            if org.dissolved is not None and (planned_end is None or planned_end > org.until):
+                link.end, link.note = org.until, W.END_NOTES["dissolved"]
                 out.append(link)
                 break
             out.append(link)

@@ -4,7 +4,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
+from shuniu.core.dates import AsOfFilter
 from shuniu.core.filtersets import BaseFilterSet
+from shuniu.organizations.filtersets import OrganizationFilterSet
 from shuniu.organizations.models import Field, Organization
 
 from .choices import HubLevel, LinkRole
@@ -18,7 +20,7 @@ class HubFilterSet(BaseFilterSet):
     system = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("条线"))
     area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("管辖区域"))
     field = django_filters.ModelChoiceFilter(field_name="fields", queryset=Field.objects.all(), label=_("领域"))
-    recognized_on = django_filters.DateFilter(method="filter_recognized_on", label=_("认定有效于"), widget=DATE_WIDGET)
+    recognized_on = AsOfFilter(method="filter_recognized_on", label=_("认定有效于"), widget=DATE_WIDGET)
 
     class Meta:
         model = Hub
@@ -28,7 +30,7 @@ class HubFilterSet(BaseFilterSet):
         return queryset.filter(organization__name__contains=value.strip()) if value.strip() else queryset
 
     def filter_recognized_on(self, queryset, name, value):
-        return queryset.recognized_on(value)
+        return queryset.on(value)
 
 
 class LinkFilterSet(BaseFilterSet):
@@ -37,7 +39,7 @@ class LinkFilterSet(BaseFilterSet):
         queryset=Organization.objects.all(), label=_("组织编号"), widget=forms.NumberInput()
     )
     role = django_filters.MultipleChoiceFilter(choices=LinkRole.choices, label=_("关系"))
-    valid_on = django_filters.DateFilter(method="filter_valid_on", label=_("有效于"), widget=DATE_WIDGET)
+    valid_on = AsOfFilter(method="filter_valid_on", label=_("有效于"), widget=DATE_WIDGET)
 
     class Meta:
         model = Link
@@ -50,4 +52,11 @@ class LinkFilterSet(BaseFilterSet):
         return queryset.filter(Q(hub__organization__name__contains=value) | Q(organization__name__contains=value))
 
     def filter_valid_on(self, queryset, name, value):
-        return queryset.valid_on(value)
+        return queryset.on(value)
+
+
+class UncoveredOrganizationFilterSet(OrganizationFilterSet):
+    """The uncovered worklist's filters, the organization list's: its date is required (left empty, the page says so
+    instead of listing everyone)."""
+
+    uncovered_on = AsOfFilter(method="filter_coverage", label=_("未覆盖于"), widget=DATE_WIDGET, required=True)

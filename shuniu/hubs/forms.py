@@ -13,8 +13,22 @@ from .models import Hub, Link
 class HubForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Hub
-        fields = ("organization", "level", "area", "system", "fields", "batch", "recognized_on", "revoked_on", "parent")
-        widgets = {"recognized_on": DateInput(), "revoked_on": DateInput(), "fields": forms.CheckboxSelectMultiple()}
+        fields = (
+            "organization",
+            "level",
+            "area",
+            "system",
+            "fields",
+            "batch",
+            "recognized_on",
+            "recognized_until",
+            "parent",
+        )
+        widgets = {
+            "recognized_on": DateInput(),
+            "recognized_until": DateInput(),
+            "fields": forms.CheckboxSelectMultiple(),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +69,15 @@ class LinkForm(StyledFormMixin, forms.ModelForm):
 
 class LinkEndForm(StyledFormMixin, forms.Form):
     end_date = forms.DateField(label=_("结束日期（最后有效的一天）"), widget=DateInput())
+    # kept in the link's note: how long it may be is `link_end`'s rule (`services.link_end_note`), the same for the
+    # page, the API and the import
+    reason = forms.CharField(label=_("原因"), required=False)
+
+
+class HubRevokeForm(StyledFormMixin, forms.Form):
+    recognized_until = forms.DateField(
+        label=_("认定截止日期（最后一天仍为枢纽）"), help_text=_("撤销认定之日的前一天"), widget=DateInput()
+    )
     reason = forms.CharField(label=_("原因"), required=False, max_length=100)
 
 

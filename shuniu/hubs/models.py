@@ -1,19 +1,25 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.choices import AreaLevel
 from shuniu.areas.models import Area
 from shuniu.core.access import Scope
+from shuniu.core.dated import Dated, DatedRecord, NoOverlap
 from shuniu.core.models import BaseModel
+from shuniu.core.validators import not_after_today
 from shuniu.organizations.models import Field, Organization
 
 from .choices import HubLevel, LinkRole
 from .querysets import HubQuerySet, LinkQuerySet
 
-HUB_LEVEL_AREA_LEVEL = {HubLevel.CITY: "city", HubLevel.DISTRICT: "district", HubLevel.STREET: "street"}
+HUB_LEVEL_AREA_LEVEL = {
+    HubLevel.CITY: AreaLevel.CITY,
+    HubLevel.DISTRICT: AreaLevel.DISTRICT,
+    HubLevel.STREET: AreaLevel.STREET,
+}
 
 
 class System(BaseModel):
@@ -32,8 +38,13 @@ class System(BaseModel):
         return self.name
 
 
-class Hub(BaseModel):
-    """The recognition (认定) of an organization as a hub at a level, for a jurisdiction, system and fields."""
+class Hub(DatedRecord, BaseModel):
+    """The recognition (认定) of an organization as a hub at a level, for a jurisdiction, system and fields, dated from
+    `recognized_on` to `recognized_until` (the last day it holds; empty while it holds: `core.dated`).
+
+    The name is the users' word (枢纽), but a row is one recognition, not one organization: an organization
+    recognised at two levels, or again after a revocation, is several `Hub` rows (`organization.recognitions`), and
+    "the hub" of a link is the recognition the link was made under (`docs/glossary.md`)."""
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="recognitions"
@@ -44,11 +55,17 @@ class Hub(BaseModel):
     fields = models.ManyToManyField(Field, verbose_name=_("覆盖领域"), blank=True, related_name="hubs")
     batch = models.CharField(verbose_name=_("认定批次"), max_length=60, blank=True)
     recognized_on = models.DateField(verbose_name=_("认定日期"))
-    revoked_on = models.DateField(verbose_name=_("撤销认定日期"), null=True, blank=True)
+    recognized_until = models.DateField(
+        verbose_name=_("认定截止日期"),
+        null=True,
+        blank=True,
+        help_text=_("认定有效的最后一天，即撤销认定之日的前一天；仍在认定期内的留空"),
+    )
     parent = models.ForeignKey(
         "self", verbose_name=_("上级枢纽"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
 
+    dated = Dated(start="recognized_on", end="recognized_until", affects=("organization", "level", "area", "system"))
     objects = HubQuerySet.as_manager()
     scope = Scope(
         area=("area",),
@@ -62,13 +79,6 @@ class Hub(BaseModel):
         ordering = ("level", "system__sort", "organization__name")
         verbose_name = _("枢纽型社会组织")
         verbose_name_plural = _("枢纽型社会组织")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(revoked_on__isnull=True) | Q(revoked_on__gt=F("recognized_on")),
-                name="hubs_hub_revoked_after_recognized",
-                violation_error_message=_("撤销认定日期须晚于认定日期。"),
-            ),
-        ]
 
     def __str__(self):
         return self.organization.name
@@ -77,11 +87,20 @@ class Hub(BaseModel):
     def name(self) -> str:
         return self.organization.name
 
-    def is_recognized_on(self, day) -> bool:
-        return self.recognized_on <= day and (self.revoked_on is None or self.revoked_on > day)
+    #: dates of what has happened, which cannot lie after today (`value_errors`)
+    NOT_AFTER_TODAY = ("recognized_on",)
+
+    @classmethod
+    def value_errors(cls, values, *, today=None) -> dict[str, list[str]]:
+        """Field → [message] for the rules among a recognition's own values, on a mapping field → value (a field left
+        out or empty is not checked): `clean()` applies them for the form and the API, the import to each row."""
+        return not_after_today(values, cls.NOT_AFTER_TODAY, today=today)
 
     def clean(self):
         super().clean()
+        errors = self.value_errors(vars(self))
+        if errors:
+            raise ValidationError(errors)
         if self.area_id and self.level and self.area.level != HUB_LEVEL_AREA_LEVEL[self.level]:
             expected = AreaLevel(HUB_LEVEL_AREA_LEVEL[self.level]).label
             raise ValidationError(
@@ -94,11 +113,11 @@ class Hub(BaseModel):
             raise ValidationError({"parent": _("上级枢纽不能是自己。")})
 
 
-class Link(BaseModel):
+class Link(DatedRecord, BaseModel):
     """A dated link between a hub and an organization, with a role and the document it rests on.
 
-    Ending a link sets `end_date` (the last valid day); the row is kept. Two links of the same role for the
-    same pair never overlap, and an organization has at most one managing hub on any day.
+    Ending a link sets `end_date` (the last valid day: `core.dated`); the row is kept. Two links of the same role for
+    the same pair never overlap, and an organization has at most one managing hub on any day.
     """
 
     hub = models.ForeignKey(
@@ -121,6 +140,15 @@ class Link(BaseModel):
     basis = models.CharField(verbose_name=_("依据"), max_length=200, blank=True, help_text=_("文件名称或文号"))
     note = models.CharField(verbose_name=_("备注"), max_length=200, blank=True)
 
+    dated = Dated(
+        start="start_date",
+        end="end_date",
+        affects=("hub", "organization", "role"),
+        no_overlap=(
+            NoOverlap("hubs_link_no_overlap", per=("hub", "organization", "role")),
+            NoOverlap("hubs_link_one_manager", per=("organization",), condition=Q(role=LinkRole.MANAGE)),
+        ),
+    )
     objects = LinkQuerySet.as_manager()
     scope = Scope(
         area=("organization__district", "organization__street"),
@@ -135,19 +163,12 @@ class Link(BaseModel):
         verbose_name = _("联系关系")
         verbose_name_plural = _("联系关系")
         indexes = [
-            # coverage on a date: per recognised hub, one index range on start_date; index-only (coverage-floor.md)
+            # coverage on a date: per recognised hub, one index range on start_date; index-only (measured fastest)
             models.Index(fields=["hub", "start_date", "end_date", "organization"], name="hubs_link_hub_dates"),
             # an organization's links, and the hubs of a set of organizations' links index-only (the hubs a user
             # sees with their links: `Hub.scope.seen_with`); PostgreSQL otherwise reads them from the slower GiST
             # index of the exclusion constraint
             models.Index(fields=["organization", "hub"], name="hubs_link_organization_hub"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                name="hubs_link_end_after_start",
-                violation_error_message=_("结束日期不能早于开始日期。"),
-            ),
         ]
 
     def __str__(self):
@@ -155,6 +176,3 @@ class Link(BaseModel):
 
     def get_absolute_url(self) -> str:
         return f"{self.organization.get_absolute_url()}#link-{self.pk}"
-
-    def is_valid_on(self, day) -> bool:
-        return self.start_date <= day and (self.end_date is None or self.end_date >= day)

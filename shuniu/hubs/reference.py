@@ -1,4 +1,5 @@
-"""Systems (条线) loaded by a data migration: the lines of Beijing's city hubs (DOMAIN.md §3, seed 002) plus the
+"""Systems (条线) loaded by a data migration: the lines of Beijing's 36 city hubs (recognised
+in batches from 2009) plus the
 social-organization federations that serve as street-level hubs. Offices may add their own."""
 
 SYSTEMS = [

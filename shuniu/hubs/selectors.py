@@ -8,25 +8,26 @@ from django.db.models import Count
 from shuniu.organizations.choices import SOCIAL_KINDS
 from shuniu.organizations.models import Organization
 
+from .choices import HubLevel
 from .models import Hub, Link
 
 
 def links_covering_on(*, day: date, system=None, level: str | None = None, hub=None):
     """Links valid on `day` to a hub recognised on `day`, optionally of one system, level or hub."""
-    hubs = Hub.objects.recognized_on(day)
+    hubs = Hub.objects.on(day)
     if system is not None:
         hubs = hubs.filter(system=system)
     if level:
         hubs = hubs.filter(level=level)
     if hub is not None:
         hubs = hubs.filter(pk=getattr(hub, "pk", hub))
-    return Link.objects.valid_on(day).filter(hub__in=hubs.values("pk"))
+    return Link.objects.on(day).filter(hub__in=hubs.values("pk"))
 
 
 def organizations_counted_on(*, day: date, user=None):
     """The denominator of coverage: social organizations active on `day` (within the user's scope)."""
     organizations = Organization.objects.all() if user is None else Organization.objects.restrict(user, "view")
-    return organizations.social().active_on(day)
+    return organizations.social().on(day)
 
 
 def organizations_covered_on(*, day: date, user=None, system=None, level=None, hub=None):
@@ -41,16 +42,26 @@ def organizations_uncovered_on(*, day: date, user=None, system=None, level=None,
     return organizations_counted_on(day=day, user=user).exclude(pk__in=links.values("organization_id"))
 
 
+def hub_linked_counts(*, day: date, user, hubs=None) -> dict:
+    """Organizations linked on `day` to each hub recognised on `day` (the hub's contribution to coverage)."""
+    counted = organizations_counted_on(day=day, user=user)
+    links = links_covering_on(day=day).filter(organization__in=counted.values("pk"))
+    if hubs is not None:
+        links = links.filter(hub__in=hubs)
+    rows = links.values("hub_id").annotate(n=Count("organization_id", distinct=True))
+    return {row["hub_id"]: row["n"] for row in rows}
+
+
 def coverage_counts_by_district(*, days: list[date], portable: bool = False) -> dict:
     """{(day, district id): (covered, counted)} for every given day, over all organizations (no user scope): what
     the stored trend keeps. Districts without a counted organization on a day are left out.
 
     The portable path counts with the querysets above, two grouped queries per day. On PostgreSQL one statement
-    answers all days at once (shared/reference/coverage-floor.md §6, Q4 `bitmask_v2`, grouped by district too):
+    answers all days at once (the fastest shape measured, a bit mask of days, grouped by district too):
     instead of filtering rows by a day, it turns each link's, hub's and organization's dated period into the set
     of given days it holds on, a bit mask (bit k = days[k]), so it restates the three dated tests of
-    `links_covering_on` and `organizations_counted_on` (Hub.recognized_on, Link.valid_on, Organization.active_on
-    and .social()) on whole periods. Both paths give the same numbers; benchmarks/ and
+    `links_covering_on` and `organizations_counted_on` (`on(day)` of Hub, Link and Organization, whose ends are all
+    the last valid day: `core.dated`, and .social()) on whole periods. Both paths give the same numbers; benchmarks/ and
     tests/test_benchmarks_smoke.py assert it.
     """
     days = sorted(set(days))
@@ -72,10 +83,10 @@ def coverage_counts_by_district(*, days: list[date], portable: bool = False) -> 
 
 def _coverage_counts_bitmask(days: list[date]) -> dict:
     """PostgreSQL. width_bucket(x, days) is the number of days <= x, so with the days in order:
-    - a hub recognised on R and revoked on V (or never) is recognised on days[k] iff lo <= k < hi, with
-      lo = #days < R and hi = #days < V (the revocation day is no longer recognised);
+    - a hub recognised from R to U inclusive (or open) is recognised on days[k] iff lo <= k < hi, with
+      lo = #days < R and hi = #days <= U;
     - a link from S to E inclusive (or open) is valid on days[k] iff #days < S <= k < #days <= E;
-    - an organization founded on F and dissolved on X (or never) is active on days[k] iff #days < F <= k < #days < X.
+    - an organization active from F to A inclusive (or open) is active on days[k] iff #days < F <= k < #days <= A.
     The mask of bits [lo, hi) is ((1 << hi) - 1) & ~((1 << lo) - 1), and 0 when hi <= lo. Per organization, the
     OR of its links' masks is the days it is covered on, AND-ed with the days it is counted on."""
     n = len(days)
@@ -85,7 +96,7 @@ def _coverage_counts_bitmask(days: list[date]) -> dict:
     sql = f"""
 WITH hub AS MATERIALIZED (
   SELECT id, width_bucket(recognized_on - 1, {arr}) AS lo,
-         CASE WHEN revoked_on IS NULL THEN {n} ELSE width_bucket(revoked_on - 1, {arr}) END AS hi
+         CASE WHEN recognized_until IS NULL THEN {n} ELSE width_bucket(recognized_until, {arr}) END AS hi
   FROM {hub}),
 per_org AS (
   SELECT l.organization_id AS org,
@@ -97,7 +108,7 @@ per_org AS (
 x AS (
   SELECT o.district_id, coalesce(p.m, 0) & o.am AS c, o.am, count(*) AS n
   FROM (SELECT id, district_id,
-               (({one} << CASE WHEN dissolved_on IS NULL THEN {n} ELSE width_bucket(dissolved_on - 1, {arr}) END) - 1)
+               (({one} << CASE WHEN active_until IS NULL THEN {n} ELSE width_bucket(active_until, {arr}) END) - 1)
                & ~(({one} << width_bucket(founded_on - 1, {arr})) - 1) AS am
         FROM {org} WHERE kind = ANY(%s)) o
   LEFT JOIN per_org p ON p.org = o.id
@@ -115,13 +126,13 @@ def hubs_suggested_for(*, organizations, day: date, user=None) -> dict:
     """For each organization, the hub to link it to: recognised on `day`, covering one of its fields (a hub
     with no fields covers all), with the narrowest jurisdiction containing the organization's area; with `user`,
     among the hubs the user may see. Returns {organization pk: Hub or None}."""
-    hubs = Hub.objects.recognized_on(day) if user is None else Hub.objects.restrict(user).recognized_on(day)
+    hubs = Hub.objects.on(day) if user is None else Hub.objects.restrict(user).on(day)
     hubs = list(hubs.select_related("organization", "area", "system").prefetch_related("fields"))
     hub_fields = {hub.pk: {f.pk for f in hub.fields.all()} for hub in hubs}
     by_area = {}
     for hub in hubs:
         by_area.setdefault(hub.area_id, []).append(hub)
-    city_hubs = [hub for hub in hubs if hub.level == "city"]
+    city_hubs = [hub for hub in hubs if hub.level == HubLevel.CITY]
     suggestions = {}
     for organization in organizations:
         fields = {f.pk for f in organization.fields.all()}

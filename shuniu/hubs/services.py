@@ -11,7 +11,8 @@ from . import messages
 from .choices import LinkRole
 from .models import Hub, Link
 
-PG_CONSTRAINT_MESSAGES = {"hubs_link_no_overlap": "role", "hubs_link_one_manager": "role"}
+#: the PostgreSQL exclusion constraints (`Link.dated.no_overlap`) and the form field their refusal belongs to
+PG_CONSTRAINT_MESSAGES = {rule.name: "role" for rule in Link.dated.no_overlap}
 
 
 def period_text(start: date, end: date | None) -> str:
@@ -29,7 +30,7 @@ def link_validate(link: Link) -> None:
     hub, organization = link.hub, link.organization
     if hub.organization_id == organization.pk:
         raise ValidationError({"organization": messages.LINK_SELF})
-    if not hub.is_recognized_on(link.start_date):
+    if not hub.is_on(link.start_date):
         raise ValidationError(
             {
                 "start_date": messages.LINK_HUB_NOT_RECOGNIZED
@@ -37,21 +38,18 @@ def link_validate(link: Link) -> None:
                     "hub": hub,
                     "day": link.start_date,
                     "recognized_on": hub.recognized_on,
-                    "revoked": f"，撤销 {hub.revoked_on}" if hub.revoked_on else "",
+                    "until": messages.RECOGNIZED_UNTIL % {"day": hub.recognized_until} if hub.recognized_until else "",
                 }
             }
         )
-    if organization.dissolved_on and link.start_date > organization.dissolved_on:
+    if organization.active_until and link.start_date > organization.active_until:
         raise ValidationError(
             {
                 "start_date": messages.LINK_ORGANIZATION_DISSOLVED
-                % {"organization": messages.organization_text(organization), "dissolved_on": organization.dissolved_on}
+                % {"organization": messages.organization_text(organization), "active_until": organization.active_until}
             }
         )
-    others = (
-        Link.objects.filter(organization=organization).exclude(pk=link.pk).overlapping(link.start_date, link.end_date)
-    )
-    same = others.filter(hub=hub, role=link.role).first()
+    same = link.conflicting("hubs_link_no_overlap").first()
     if same:
         raise ValidationError(
             {
@@ -65,7 +63,7 @@ def link_validate(link: Link) -> None:
             }
         )
     if link.role == LinkRole.MANAGE:
-        manager = others.filter(role=LinkRole.MANAGE).select_related("hub__organization").first()
+        manager = link.conflicting("hubs_link_one_manager").select_related("hub__organization").first()
         if manager:
             raise ValidationError({"role": messages.second_manager(organization, manager.hub, _period(manager))})
 
@@ -116,6 +114,22 @@ def link_update(*, link: Link) -> Link:
     return _link_save(link)
 
 
+def link_end_note(note: str, reason: str) -> str:
+    """The note of a link ended for `reason`: the reason is kept after the note (「…；结束原因：…」). One rule for
+    the form, the API and the import: the note with the reason must fit the note field (its `max_length`); a longer
+    reason is refused (ValidationError on `reason`), never cut."""
+    if not reason:
+        return note
+    ended = (f"{note}；" if note else "") + f"结束原因：{reason}"
+    limit = Link._meta.get_field("note").max_length
+    if len(ended) > limit:
+        room = max(0, limit - (len(ended) - len(reason)))
+        raise ValidationError(
+            {"reason": messages.LINK_END_REASON_TOO_LONG % {"room": room, "length": len(reason), "limit": limit}}
+        )
+    return ended
+
+
 @transaction.atomic
 def link_end(*, link: Link, end_date: date, reason: str = "") -> Link:
     """End a link on `end_date` (its last valid day). The row is kept; ending twice is refused. The audit log
@@ -128,8 +142,29 @@ def link_end(*, link: Link, end_date: date, reason: str = "") -> Link:
             {"end_date": messages.LINK_END_BEFORE_START % {"end_date": end_date, "start_date": link.start_date}}
         )
     link.end_date = end_date
-    if reason:
-        link.note = (f"{link.note}；" if link.note else "") + f"结束原因：{reason}"[:200]
-        link.note = link.note[:200]
+    link.note = link_end_note(link.note, reason)
     with audit.context(message=reason):
         return _link_save(link)
+
+
+@transaction.atomic
+def hub_revoke(*, hub: Hub, recognized_until: date, reason: str = "") -> Hub:
+    """Revoke a hub's recognition: `recognized_until` is the last day it holds (the day before the revocation). The
+    row is kept, and so are its links (they stop covering after that day); revoking twice is refused. The audit log
+    records the change as 枢纽撤销认定 (`hubs.module`), with `reason` as its message."""
+    hub = Hub.objects.select_for_update().select_related("organization").get(pk=hub.pk)
+    if hub.recognized_until is not None:
+        raise ValidationError(
+            {"recognized_until": messages.HUB_ALREADY_REVOKED % {"recognized_until": hub.recognized_until}}
+        )
+    if recognized_until < hub.recognized_on:
+        raise ValidationError(
+            {
+                "recognized_until": messages.HUB_REVOKED_BEFORE_RECOGNIZED
+                % {"recognized_until": recognized_until, "recognized_on": hub.recognized_on}
+            }
+        )
+    hub.recognized_until = recognized_until
+    with audit.context(message=reason):
+        hub.save()
+    return hub

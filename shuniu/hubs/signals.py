@@ -1,33 +1,14 @@
-"""Mark the stored coverage trend stale from the earliest day a change can affect."""
+"""Hubs' records tell the platform when they change what indicators count (`core.indicators.records_changed`).
 
-from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+Each save of a link, a recognition or an organization sends the earliest day it affects (`core.dated`'s
+`affects_from`: a change of its dates or of a declared scope field), and nothing when it changed neither (a note
+edited); the `indicators` app listens and marks the stored figures of the indicators that depend on the model.
+Organizations are watched here because coverage is hubs' indicator.
+"""
 
+from shuniu.core.indicators import watch_saves
 from shuniu.organizations.models import Organization
 
 from .models import Hub, Link
 
-EARLIEST_DATE_FIELDS = {Link: ("start_date",), Hub: ("recognized_on",), Organization: ("founded_on",)}
-
-
-def _earliest(instance):
-    return min(getattr(instance, name) for name in EARLIEST_DATE_FIELDS[type(instance)])
-
-
-@receiver(pre_save)
-def remember_original_dates(sender, instance, raw=False, **kwargs):
-    if sender in EARLIEST_DATE_FIELDS and instance.pk and not raw:
-        original = sender.objects.filter(pk=instance.pk).first()
-        instance._original_earliest = _earliest(original) if original else None
-
-
-@receiver(post_save)
-@receiver(post_delete)
-def mark_trend_stale(sender, instance, raw=False, **kwargs):
-    if sender not in EARLIEST_DATE_FIELDS or raw:
-        return
-    from shuniu.indicators.services import trend_mark_stale
-
-    earliest = _earliest(instance)
-    original = getattr(instance, "_original_earliest", None)
-    trend_mark_stale(since=min(earliest, original) if original else earliest)
+watch_saves(Link, Hub, Organization)

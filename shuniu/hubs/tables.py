@@ -1,10 +1,12 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from shuniu.core.tables import NUMERIC_ATTRS, BaseTable
+
 from .models import Hub, Link
 
 
-class HubTable(tables.Table):
+class HubTable(BaseTable):
     organization = tables.Column(
         linkify=lambda record: record.get_absolute_url(), verbose_name=_("名称"), order_by=("organization__name",)
     )
@@ -13,19 +15,21 @@ class HubTable(tables.Table):
     area = tables.Column(verbose_name=_("管辖区域"), order_by=("area__code",))
     batch = tables.Column(verbose_name=_("认定批次"), default="—")
     recognized_on = tables.DateColumn(verbose_name=_("认定日期"), format="Y-m-d")
-    revoked_on = tables.DateColumn(verbose_name=_("撤销认定日期"), format="Y-m-d", default="—")
+    recognized_until = tables.DateColumn(verbose_name=_("认定截止日期"), format="Y-m-d", default="—")
     linked = tables.Column(
         verbose_name=_("当日联系组织数"),
         empty_values=(),
         orderable=False,
-        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+        attrs=NUMERIC_ATTRS,
     )
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Hub
-        fields = ("organization", "level", "system", "area", "batch", "recognized_on", "revoked_on", "linked")
-        attrs = {"class": "table table-sm table-hover align-middle"}
-        template_name = "django_tables2/bootstrap5.html"
+        fields = ("organization", "level", "system", "area", "batch", "recognized_on", "recognized_until", "linked")
+
+    export_only = (
+        "organization__name", "level", "system__name", "area__name", "batch", "recognized_on", "recognized_until"
+    )  # fmt: skip
 
     def __init__(self, *args, linked_counts=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,14 +41,8 @@ class HubTable(tables.Table):
     def value_linked(self, record):
         return self.linked_counts.get(record.pk, 0)
 
-    def export_queryset(self, queryset):
-        """What an export reads: the columns' fields and the names shown for related records."""
-        return queryset.only(
-            "organization__name", "level", "system__name", "area__name", "batch", "recognized_on", "revoked_on"
-        )
 
-
-class LinkTable(tables.Table):
+class LinkTable(BaseTable):
     hub = tables.Column(
         linkify=lambda record: record.hub.get_absolute_url(),
         verbose_name=_("枢纽"),
@@ -56,12 +54,8 @@ class LinkTable(tables.Table):
     end_date = tables.DateColumn(verbose_name=_("结束日期"), format="Y-m-d", default=_("至今"))
     basis = tables.Column(verbose_name=_("依据"), default="—")
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Link
         fields = ("hub", "organization", "role", "start_date", "end_date", "basis")
-        attrs = {"class": "table table-sm table-hover align-middle"}
-        template_name = "django_tables2/bootstrap5.html"
 
-    def export_queryset(self, queryset):
-        """What an export reads: the columns' fields and the names shown for related records."""
-        return queryset.only("hub__organization__name", "organization__name", "role", "start_date", "end_date", "basis")
+    export_only = ("hub__organization__name", "organization__name", "role", "start_date", "end_date", "basis")

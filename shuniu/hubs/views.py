@@ -1,41 +1,39 @@
 from datetime import date
 
+import django_tables2 as tables
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django_tables2 import RequestConfig
 
-from shuniu.core.access import is_visible, restrict_choices
-from shuniu.core.forms import add_validation_error
+from shuniu.core.access import is_visible, restrict_choices, user_can
+from shuniu.core.dates import AsOfViewMixin
 from shuniu.core.views import ObjectEditView, ObjectListView, ObjectView, ScopedViewMixin
-from shuniu.indicators.selectors import hub_linked_counts
+from shuniu.core.writes import ensure_saved_within_scope
 from shuniu.organizations.choices import OrganizationKind
 from shuniu.organizations.tables import OrganizationTable
+from shuniu.organizations.views import OrganizationListView
 
 from . import services
 from .choices import LinkRole
-from .filtersets import HubFilterSet, LinkFilterSet
-from .forms import HubForm, LinkEndForm, LinkForm, LinkSuggestedForm
+from .filtersets import HubFilterSet, LinkFilterSet, UncoveredOrganizationFilterSet
+from .forms import HubForm, LinkForm, LinkSuggestedForm
 from .models import Hub, Link
-from .selectors import organizations_covered_on
+from .selectors import hub_linked_counts, hubs_suggested_for, organizations_covered_on
 from .tables import HubTable, LinkTable
 
 #: stored with the link, so in the registry's language whatever the user's interface language
 WORKLIST_BASIS = "未覆盖工作清单建议"
-
-
-def _day(request, name="as_of") -> date:
-    try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return timezone.localdate()
 
 
 class HubListView(ObjectListView):
@@ -48,15 +46,23 @@ class HubListView(ObjectListView):
         return HubTable(queryset, linked_counts=hub_linked_counts(day=day, user=request.user))
 
 
-class HubView(ObjectView):
+class HubView(AsOfViewMixin, ObjectView):
     queryset = Hub.objects.select_related("organization", "system", "area", "parent__organization")
+    as_of_params = {"as_of": timezone.localdate}
 
     def get_extra_context(self, request, instance):
-        day = _day(request)
+        day, error = self.as_of(request)
+        if error:  # the hub, the message in the date form, and no figures
+            return {
+                "day": None,
+                "error": error,
+                "children": instance.children.restrict(request.user).select_related("organization", "area"),
+                "can_change": is_visible(request.user, instance, "change"),
+            }
         linked = organizations_covered_on(day=day, user=request.user, hub=instance)
         table = OrganizationTable(linked.select_related("district", "street").prefetch_related("fields"))
         RequestConfig(request, paginate={"per_page": 25}).configure(table)
-        links_today = Link.objects.valid_on(day).filter(hub=instance, organization__in=linked.values("pk"))
+        links_today = Link.objects.on(day).filter(hub=instance, organization__in=linked.values("pk"))
         by_role = {row["role"]: row["n"] for row in links_today.values("role").annotate(n=Count("pk"))}
         by_kind = {row["kind"]: row["n"] for row in linked.values("kind").annotate(n=Count("pk"))}
         return {
@@ -101,35 +107,6 @@ class LinkEditView(ObjectEditView):
         return obj.organization.get_absolute_url()
 
 
-class LinkEndView(ScopedViewMixin, View):
-    """End a link: a form in, one service call."""
-
-    queryset = Link.objects.select_related("hub__organization", "organization")
-    permission_action = "end"
-    template_name = "hubs/link_end.html"
-
-    def get(self, request, pk):
-        link = get_object_or_404(self.get_queryset(), pk=pk)
-        return render(
-            request,
-            self.template_name,
-            {"object": link, "form": LinkEndForm(initial={"end_date": timezone.localdate()})},
-        )
-
-    def post(self, request, pk):
-        link = get_object_or_404(self.get_queryset(), pk=pk)
-        form = LinkEndForm(request.POST)
-        if form.is_valid():
-            try:
-                services.link_end(link=link, **form.cleaned_data)
-            except ValidationError as error:
-                add_validation_error(form, error)
-            else:
-                messages.success(request, _("联系关系已结束，记录保留在时间线中。"))
-                return redirect(link.organization.get_absolute_url())
-        return render(request, self.template_name, {"object": link, "form": form})
-
-
 class LinkAddSuggestedView(ScopedViewMixin, View):
     """One step from the worklist: link the organization to the suggested hub from the worklist's day."""
 
@@ -145,7 +122,7 @@ class LinkAddSuggestedView(ScopedViewMixin, View):
             next_url = ""
         if not form.is_valid():
             messages.error(request, _("无法建立联系：提交的数据不完整，请刷新页面后重试。"))
-            return redirect(next_url or "organizations:organization_uncovered")
+            return redirect(next_url or "hubs:organization_uncovered")
         organization, hub = form.cleaned_data["organization"], form.cleaned_data["hub"]
         try:
             with transaction.atomic():
@@ -156,8 +133,7 @@ class LinkAddSuggestedView(ScopedViewMixin, View):
                     start_date=form.cleaned_data["start_date"],
                     basis=WORKLIST_BASIS,
                 )
-                if not Link.objects.restrict(request.user, "add").filter(pk=link.pk).exists():
-                    raise PermissionDenied
+                ensure_saved_within_scope(request.user, link, "add")
         except ValidationError as error:
             messages.error(request, format_html("{}：{}", organization.name, "；".join(error.messages)))
         else:
@@ -167,4 +143,97 @@ class LinkAddSuggestedView(ScopedViewMixin, View):
                     '已建立联系：<a href="{}">{}</a> → {}', organization.get_absolute_url(), organization.name, hub.name
                 ),
             )
-        return redirect(next_url or "organizations:organization_uncovered")
+        return redirect(next_url or "hubs:organization_uncovered")
+
+
+#
+# The uncovered worklist: organizations no hub covers on a day, each with the hub suggested for it
+#
+
+
+class UncoveredOrganizationTable(OrganizationTable):
+    """The worklist: each uncovered organization with the hub suggested for it and a one-step link."""
+
+    suggestion = tables.Column(verbose_name=gettext_lazy("建议联系的枢纽"), empty_values=(), orderable=False)
+
+    class Meta(OrganizationTable.Meta):
+        fields = ("name", "kind", "district", "street", "fields", "founded_on")
+        sequence = ("name", "kind", "district", "street", "fields", "founded_on", "suggestion")
+        exclude = ("uscc", "status", "legal_representative_id_number", "legal_representative_phone")
+
+    def __init__(self, *args, day: date, can_link: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.day, self.can_link, self._suggestions = day, can_link, None
+
+    def export_queryset(self, queryset):
+        return super().export_queryset(queryset).prefetch_related("fields")  # the suggestions read them
+
+    def before_export(self, records):
+        """Exports read the rows in chunks: the suggestions for each chunk, in one look-up."""
+        self._suggestions = hubs_suggested_for(organizations=records, day=self.day, user=self.request.user)
+
+    def value_suggestion(self, record):
+        hub = self._suggestions.get(record.pk)
+        return hub.organization.name if hub else None
+
+    def render_suggestion(self, record):
+        if self._suggestions is None:
+            self._suggestions = hubs_suggested_for(
+                organizations=[row.record for row in self.page.object_list], day=self.day, user=self.request.user
+            )
+        hub = self._suggestions.get(record.pk)
+        if hub is None:
+            return format_html('<span class="text-muted">{}</span>', _("无匹配枢纽"))
+        name = format_html(
+            '<a href="{}">{}</a> <span class="badge text-bg-light border">{}·{}</span>',
+            hub.get_absolute_url(),
+            hub.organization.name,
+            hub.get_level_display(),
+            hub.system.name,
+        )
+        if not self.can_link:
+            return name
+        return format_html(
+            '{}<form method="post" action="{}" class="d-inline ms-2">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<input type="hidden" name="organization" value="{}"><input type="hidden" name="hub" value="{}">'
+            '<input type="hidden" name="start_date" value="{}"><input type="hidden" name="next" value="{}">'
+            '<button class="btn btn-sm btn-outline-primary py-0" data-testid="link-suggested">{}</button></form>',
+            name,
+            reverse("hubs:link_add_suggested"),
+            get_token(self.request),
+            record.pk,
+            hub.pk,
+            self.day.isoformat(),
+            self.request.get_full_path(),
+            _("建立联系"),
+        )
+
+
+class UncoveredOrganizationListView(AsOfViewMixin, OrganizationListView):
+    """Organizations not covered on a date (default today), each with a suggested hub. A bad or empty date: the
+    message beside the filter, and no list."""
+
+    template_name = "hubs/organization_uncovered.html"
+    filterset = UncoveredOrganizationFilterSet
+    as_of_params = {"uncovered_on": timezone.localdate}
+
+    def get_day(self, request) -> date | None:
+        return self.as_of(request, "uncovered_on")[0]
+
+    def get_filter_data(self, request):
+        data = request.GET.copy()
+        if "uncovered_on" not in data:
+            data["uncovered_on"] = timezone.localdate().isoformat()
+        return data
+
+    def get_table(self, queryset, request):
+        return UncoveredOrganizationTable(
+            queryset, day=self.get_day(request), can_link=user_can(request.user, Link, "add")
+        )
+
+    def get_add_url(self, request):
+        return None
+
+    def get_extra_context(self, request):
+        return {"title": _("未覆盖工作清单"), "day": self.get_day(request), "can_unmask_export": False}

@@ -1,12 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from shuniu.core.importing.base import RowOutcome
 
-class ImportKind(models.TextChoices):
-    ORGANIZATIONS = "organizations", _("社会组织")
-    HUBS = "hubs", _("枢纽认定")
-    LINKS = "links", _("联系关系")
+__all__ = ["RUNNING_STATUSES", "ImportStatus", "RowOutcome"]  # the kinds of import: `registry` (declared by modules)
 
 
 class ImportStatus(models.TextChoices):
@@ -18,13 +15,6 @@ class ImportStatus(models.TextChoices):
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
     CANCELLED = "cancelled", _("已取消")
-
-
-class RowOutcome(models.TextChoices):
-    NEW = "new", pgettext_lazy("import outcome", "新增")
-    UPDATED = "updated", pgettext_lazy("import outcome", "更新")
-    UNCHANGED = "unchanged", pgettext_lazy("import outcome", "无变化")
-    REJECTED = "rejected", pgettext_lazy("import outcome", "拒绝")
 
 
 #: Statuses in which a background task is working on the job (the page polls).

@@ -21,37 +21,22 @@ from shuniu.core.errors import PermissionDeniedWithReason
 from shuniu.core.personal import mask_personal_number
 from shuniu.core.tabular import Sheet, Table, TableReadError, read_table, write_csv, write_xlsx
 from shuniu.core.unmasking import record_unmask, unmaskable_ids
-from shuniu.hubs.choices import HubLevel, LinkRole
-from shuniu.hubs.models import System
-from shuniu.organizations.choices import OrganizationKind, OrganizationStatus, RegistrationLevel
 from shuniu.organizations.models import Field
 
-from .choices import ImportKind, RowOutcome
-from .definitions import DEFINITIONS
+from .choices import RowOutcome
 from .models import ImportJob
-
-
-def _dropdowns() -> dict[str, list[str]]:
-    return {
-        "kind": [str(label) for label in OrganizationKind.labels],
-        "registration_level": [str(label) for label in RegistrationLevel.labels],
-        "status": [str(label) for label in OrganizationStatus.labels],
-        "level": [str(label) for label in HubLevel.labels],
-        "hub_level": [str(label) for label in HubLevel.labels],
-        "role": [str(label) for label in LinkRole.labels],
-        "system": list(System.objects.values_list("name", flat=True)),
-        "hub_system": list(System.objects.values_list("name", flat=True)),
-    }
+from .registry import definition as definition_class
+from .registry import kind_label
 
 
 def template_xlsx(kind: str) -> bytes:
     """An empty sheet with the kind's headers (drop-down lists where the values are fixed, a note on each header), and
     a second sheet explaining every column. Written from the import definition, so the two never disagree."""
-    definition = DEFINITIONS[kind]
-    dropdowns = _dropdowns()
-    columns = definition.columns
+    definition = definition_class(kind)
+    dropdowns = definition.dropdowns()
+    columns = [column for column in definition.columns if column.in_template]
     data = Sheet(
-        name=str(ImportKind(kind).label),
+        name=kind_label(kind),
         headers=[column.label for column in columns],
         rows=[],
         header_comments={
@@ -147,7 +132,7 @@ def source_copy(job: ImportJob, *, viewer, data: bytes | None = None) -> SourceC
     not read in full. TableReadError if the file cannot be read (or unsealed)."""
     from .services import stored_file
 
-    definition = DEFINITIONS[job.kind]
+    definition = definition_class(job.kind)
     data = stored_file(job) if data is None else data
     table = read_table(data, job.filename, known_headers=definition.known_headers())
     kinds = {name: definition.model._meta.get_field(name).kind for name in definition.personal_fields()}
@@ -191,7 +176,7 @@ def _record_full_read(job: ImportJob, copy: SourceCopy, viewer, numbers: set[int
     if viewer is None or not full:
         return
     record_unmask(
-        DEFINITIONS[job.kind].model,
+        definition_class(job.kind).model,
         fields=copy.personal,
         where=_("导入记录 #%(pk)d「%(file)s」的%(what)s") % {"pk": job.pk, "file": job.filename, "what": what},
         count=len(full),
@@ -205,7 +190,7 @@ def source_file(job: ImportJob, *, viewer) -> tuple[bytes, str]:
     found to mask) and `viewer` may not read every record's numbers; TableReadError if it cannot be unsealed."""
     from .services import stored_file
 
-    definition = DEFINITIONS[job.kind]
+    definition = definition_class(job.kind)
     data = stored_file(job)
     if not definition.personal_fields():
         return data, job.filename
@@ -228,7 +213,7 @@ def source_file(job: ImportJob, *, viewer) -> tuple[bytes, str]:
     if table.file_format == "csv":
         data, extension = write_csv(table.headers, table.rows), "csv"
     else:
-        sheet = Sheet(name=table.sheet_name or str(ImportKind(job.kind).label), headers=table.headers, rows=table.rows)
+        sheet = Sheet(name=table.sheet_name or kind_label(job.kind), headers=table.headers, rows=table.rows)
         data, extension = write_xlsx([sheet]), "xlsx"
     _record_full_read(job, copy, viewer, copy.full, _("原文件"))
     return data, _("%(name)s_已脱敏.%(extension)s") % {"name": stem, "extension": extension}

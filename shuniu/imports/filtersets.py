@@ -3,12 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.filtersets import BaseFilterSet
 
-from .choices import ImportKind, ImportStatus
+from .choices import ImportStatus
 from .models import ImportJob
+from .registry import kind_choices
 
 
 class ImportJobFilterSet(BaseFilterSet):
-    kind = django_filters.ChoiceFilter(choices=ImportKind.choices, label=_("导入类型"))
+    kind = django_filters.ChoiceFilter(choices=kind_choices, label=_("导入类型"))
     status = django_filters.ChoiceFilter(choices=ImportStatus.choices, label=_("状态"))
 
     class Meta:

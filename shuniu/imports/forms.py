@@ -4,13 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.forms import StyledFormMixin, style_fields
 
-from .choices import ImportKind
-from .definitions import DEFINITIONS
 from .models import ImportTemplate
+from .registry import definition as definition_class
+from .registry import kind_choices
 
 
 class ImportUploadForm(StyledFormMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("导入什么"), choices=ImportKind.choices)
+    kind = forms.ChoiceField(label=_("导入什么"), choices=kind_choices)
     file = forms.FileField(
         label=_("文件"),
         help_text=_("Excel（.xlsx、.xls）、WPS/LibreOffice 表格（.ods）或 CSV（UTF-8 或 GBK）；不超过 %(size)d MB。")
@@ -49,7 +49,7 @@ class ImportMappingForm(forms.Form):
     def __init__(self, *args, job, **kwargs):
         super().__init__(*args, **kwargs)
         self.job = job
-        definition = DEFINITIONS[job.kind]
+        definition = definition_class(job.kind)
         choices = [("", _("— 忽略此列 —"))] + [
             (column.field, _("%(label)s（必填）") % {"label": column.label} if column.required else column.label)
             for column in definition.columns

@@ -7,14 +7,15 @@ from shuniu.core.access import Scope
 from shuniu.core.models import BaseModel
 from shuniu.core.storage import SealedFileSystemStorage
 
-from .choices import RUNNING_STATUSES, ImportKind, ImportStatus, RowOutcome
+from .choices import RUNNING_STATUSES, ImportStatus
+from .registry import kind_choices
 
 
 class ImportTemplate(BaseModel):
     """A saved column mapping (file header → field) for a kind of import, chosen by name next time."""
 
     name = models.CharField(verbose_name=_("模板名称"), max_length=60)
-    kind = models.CharField(verbose_name=_("导入类型"), max_length=20, choices=ImportKind.choices)
+    kind = models.CharField(verbose_name=_("导入类型"), max_length=20, choices=kind_choices)
     mapping = models.JSONField(verbose_name=_("列对应"), default=dict)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.SET_NULL, null=True, blank=True
@@ -50,7 +51,7 @@ class ImportJob(BaseModel):
     the rejected-rows and result spreadsheets are built from it and the stored file on demand.
     """
 
-    kind = models.CharField(verbose_name=_("导入类型"), max_length=20, choices=ImportKind.choices)
+    kind = models.CharField(verbose_name=_("导入类型"), max_length=20, choices=kind_choices)
     status = models.CharField(
         verbose_name=_("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.MAPPING
     )
@@ -118,7 +119,3 @@ class ImportJob(BaseModel):
 
     def count(self, outcome: str) -> int:
         return self.counts.get(outcome, 0)
-
-    @property
-    def outcome_counts(self) -> list[tuple[str, str, int]]:
-        return [(outcome.value, outcome.label, self.count(outcome)) for outcome in RowOutcome]

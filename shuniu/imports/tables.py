@@ -2,6 +2,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from shuniu.core.tables import NUMERIC_ATTRS, BaseTable
+
 from .choices import RowOutcome
 from .models import ImportJob
 
@@ -22,7 +24,7 @@ class OutcomeColumn(tables.Column):
             verbose_name=outcome.label,
             empty_values=(),
             orderable=False,
-            attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+            attrs=NUMERIC_ATTRS,
         )
         self.outcome = outcome
 
@@ -33,20 +35,20 @@ class OutcomeColumn(tables.Column):
         return record.count(self.outcome)
 
 
-class ImportJobTable(tables.Table):
+class ImportJobTable(BaseTable):
     created_at = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i", linkify=True)
     user = tables.Column(verbose_name=_("导入人"), default=_("命令行"))
     kind = tables.Column(verbose_name=_("导入类型"))
     filename = tables.Column(verbose_name=_("文件"))
     sha256 = tables.Column(verbose_name=_("哈希"), orderable=False)
     status = tables.Column(verbose_name=_("状态"))
-    total_rows = tables.Column(verbose_name=_("行数"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    total_rows = tables.Column(verbose_name=_("行数"), attrs=NUMERIC_ATTRS)
     new = OutcomeColumn(RowOutcome.NEW)
     updated = OutcomeColumn(RowOutcome.UPDATED)
     unchanged = OutcomeColumn(RowOutcome.UNCHANGED)
     rejected = OutcomeColumn(RowOutcome.REJECTED)
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = ImportJob
         fields = ("created_at", "user", "kind", "filename", "sha256", "status", "total_rows")
         sequence = (
@@ -62,8 +64,6 @@ class ImportJobTable(tables.Table):
             "unchanged",
             "rejected",
         )
-        attrs = {"class": "table table-sm table-hover align-middle"}
-        template_name = "django_tables2/bootstrap5.html"
 
     def render_sha256(self, value):
         return format_html('<code title="{}">{}</code>', value, value[:12])

@@ -22,12 +22,13 @@ from shuniu.core.tabular import TableReadError
 from shuniu.core.views import ObjectListView, ScopedViewMixin
 
 from . import services, tasks
-from .choices import ImportKind, ImportStatus, RowOutcome
-from .definitions import DEFINITIONS
+from .choices import ImportStatus, RowOutcome
 from .exports import rejected_rows_xlsx, result_xlsx, source_file, template_xlsx
 from .filtersets import ImportJobFilterSet
 from .forms import ImportMappingForm, ImportUploadForm
 from .models import ImportJob
+from .registry import definition as definition_class
+from .registry import definitions, kind_choices, kind_label
 from .tables import ImportJobTable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +41,7 @@ def attachment(content: bytes, filename: str, content_type: str = XLSX) -> HttpR
 
 
 def _may_import(user, kind: str) -> bool:
-    return user_can(user, DEFINITIONS[kind].model, "add")
+    return user_can(user, definition_class(kind).model, "add")
 
 
 def jobs_visible_to(user, queryset):
@@ -61,12 +62,12 @@ class ImportJobListView(ObjectListView):
         return None
 
     def get_extra_context(self, request):
-        return {"title": _("数据导入"), "kinds": ImportKind.choices, "can_import": bool(importable_kinds(request.user))}
+        return {"title": _("数据导入"), "kinds": kind_choices(), "can_import": bool(importable_kinds(request.user))}
 
 
 def importable_kinds(user) -> list[str]:
     """The kinds of import `user` may start (those whose records they may add somewhere)."""
-    return [value for value, _label in ImportKind.choices if _may_import(user, value)]
+    return [value for value in definitions() if _may_import(user, value)]
 
 
 #: room for the form's other fields and the multipart boundaries beside the file
@@ -97,14 +98,14 @@ class ImportCreateView(LoginRequiredMixin, View):
 
     def context(self, request, form):
         allowed = importable_kinds(request.user)
-        kinds = [(value, label, DEFINITIONS[value]) for value, label in ImportKind.choices if value in allowed]
+        kinds = [(value, label, definition_class(value)) for value, label in kind_choices() if value in allowed]
         return {"form": form, "kinds": kinds, "max_mb": form.fields["file"].help_text}
 
     def build_form(self, request, *args, **kwargs):
         """The upload form, offering only the kinds the user may import."""
         form = ImportUploadForm(*args, **kwargs)
         allowed = importable_kinds(request.user)
-        form.fields["kind"].choices = [(value, label) for value, label in ImportKind.choices if value in allowed]
+        form.fields["kind"].choices = [(value, label) for value, label in kind_choices() if value in allowed]
         return form
 
     def get(self, request):
@@ -122,7 +123,7 @@ class ImportCreateView(LoginRequiredMixin, View):
         if form.is_valid():
             kind = form.cleaned_data["kind"]
             if not _may_import(request.user, kind):
-                raise PermissionDeniedWithReason(_("您没有导入%(kind)s的权限。") % {"kind": ImportKind(kind).label})
+                raise PermissionDeniedWithReason(_("您没有导入%(kind)s的权限。") % {"kind": kind_label(kind)})
             upload = form.cleaned_data["file"]
             job, _table = services.import_create(
                 data=upload.read(),
@@ -152,7 +153,7 @@ class ImportMappingView(ImportJobMixin, View):
     template_name = "imports/import_mapping.html"
 
     def render_form(self, request, job, form):
-        definition = DEFINITIONS[job.kind]
+        definition = definition_class(job.kind)
         missing = definition.missing_required({h: f for h, f in job.mapping.items() if f})
         return render(request, self.template_name, {"job": job, "form": form, "missing": missing})
 
@@ -211,7 +212,7 @@ class ImportJobView(ImportJobMixin, View):
                 "earlier": earlier,
                 "examples": examples,
                 "mapped": [
-                    (header, DEFINITIONS[job.kind].column(field).label)
+                    (header, definition_class(job.kind).column(field).label)
                     for header, field in job.mapping.items()
                     if field
                 ],
@@ -269,10 +270,10 @@ class ImportFileView(ImportJobMixin, View):
 
 class ImportTemplateFileView(LoginRequiredMixin, View):
     def get(self, request, kind):
-        if kind not in ImportKind.values:
+        if kind not in definitions():
             raise Http404
         filename = _("导入模板_%(kind)s_%(day)s.xlsx") % {
-            "kind": ImportKind(kind).label,
+            "kind": kind_label(kind),
             "day": timezone.localdate().strftime("%Y%m%d"),
         }
         return attachment(template_xlsx(kind), filename)

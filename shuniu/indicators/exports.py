@@ -16,12 +16,12 @@ from shuniu.core.exports import ExportFile, export_filename
 from shuniu.core.tabular.writers import Sheet, write_csv, write_xlsx
 from shuniu.organizations.models import Organization
 
-from . import selectors
+from . import registry, selectors
 from .figures import Figure
 
 PERCENT_FORMAT = "0.00%"
 #: what `shuniu export coverage --by` takes: the dashboard's tables, or one dimension's page
-COVERAGE_BY = ("all", "district", "street", "kind", "field", "level", "system")
+COVERAGE_BY = ("all", *selectors.DIMENSIONS)
 
 
 @dataclass
@@ -32,10 +32,10 @@ class FigureTable:
     figures: list[Figure]
 
 
-def dimension_label(dimension: str) -> str:
-    from .views import DIMENSION_LABELS
-
-    return _("全市") if dimension == "total" else _(DIMENSION_LABELS[dimension])
+def dimension_label(dimension: str, indicator=None) -> str:
+    if dimension == "total":
+        return _("全市")
+    return str((indicator or registry.indicator()).dimension(dimension).label)
 
 
 def dashboard_tables(overview: dict) -> list[FigureTable]:
@@ -50,35 +50,24 @@ def dashboard_tables(overview: dict) -> list[FigureTable]:
     ]
 
 
-def definition(dimension: str, label: str) -> tuple[str, str]:
-    """(what the numerator counts, what the denominator counts) for a figure of `dimension` labelled `label`."""
-    scope = {
-        "district": _("所属区为%(label)s"),
-        "street": _("所属街道/乡镇为%(label)s"),
-        "kind": _("类型为%(label)s"),
-        "field": _("领域包括%(label)s"),
-    }.get(dimension)
-    if scope is None:  # the city, or a level or system of hubs: every counted organization
-        counted = _("统计日期存续的社会组织（不含人民团体、群团组织本身）")
+def definition(dimension: str, label: str, indicator=None) -> tuple[str, str]:
+    """(what the numerator counts, what the denominator counts) for a figure of `dimension` labelled `label`, from the
+    indicator's declaration (`core.indicators.Indicator`)."""
+    indicator = indicator or registry.indicator()
+    declared = indicator.dimension_map.get(dimension)
+    if declared is None or declared.shares_denominator:  # the whole population: the city, a level or a system
+        counted = str(indicator.scope_text)
     else:
-        counted = _("统计日期存续、%(scope)s的社会组织（不含人民团体、群团组织本身）") % {
-            "scope": scope % {"label": label}
-        }
-    hubs = {
-        "level": _("%(label)s枢纽型社会组织"),
-        "system": _("%(label)s条线的枢纽型社会组织"),
-    }.get(dimension, _("枢纽型社会组织")) % {"label": label}
-    numerator = _("%(counted)s中，当日与处于认定有效期的%(hubs)s存在有效联系关系的组织数") % {
-        "counted": counted,
-        "hubs": hubs,
-    }
-    denominator = _("%(counted)s数") % {"counted": counted}
-    if dimension in ("level", "system"):
-        numerator += _("（一个组织可同时被多个条线或层级覆盖）")
-        denominator += _("（与全市覆盖率的分母相同）")
-    elif dimension == "field":
-        numerator += _("（一个组织可属多个领域，在每个所属领域中各计一次）")
-        denominator += _("（一个组织可属多个领域，在每个所属领域中各计一次）")
+        counted = str(indicator.scoped_text) % {"scope": str(declared.text) % {"label": label}}
+    if declared is not None and declared.shares_denominator:
+        relation = str(declared.text) % {"label": label}
+    else:
+        relation = str(indicator.relation_text)
+    numerator = str(indicator.numerator) % {"counted": counted, "relation": relation}
+    denominator = str(indicator.denominator) % {"counted": counted}
+    if declared is not None:
+        numerator += str(declared.note_numerator)
+        denominator += str(declared.note_denominator)
     return numerator, denominator
 
 
@@ -115,13 +104,7 @@ def _definition_rows(tables: list[FigureTable], day: date, user, generated_at):
     else:
         yield [_("生成人"), _("命令行")]
         yield [_("统计范围"), _("全部社会组织（命令行导出，不限权限范围）")]
-    yield [
-        _("口径"),
-        _(
-            "在统计日期存续的社会组织（不含人民团体、群团组织本身）中，与当日处于认定有效期的枢纽型社会组织"
-            "存在有效联系关系的比例。覆盖率 = 覆盖数 ÷ 应覆盖数，四舍五入到 0.01%；未覆盖数 = 应覆盖数 − 覆盖数。"
-        ),
-    ]
+    yield [_("口径"), str(registry.indicator().definition)]
 
 
 def coverage_export(
@@ -196,3 +179,19 @@ def coverage_tables_export(*, by: str, day: date, user, export_format: str = "xl
         return dashboard_export(overview=overview, day=day, user=user, export_format=export_format)
     figures = selectors.coverage_by(dimension=by, day=day, user=user)
     return dimension_export(dimension=by, figures=figures, day=day, user=user, export_format=export_format)
+
+
+def coverage_command_export(request) -> ExportFile:
+    """`shuniu export coverage` (declared in `module.py`): the dashboard's tables, or one dimension's (`--by`), on the
+    `--as-of` date (default today)."""
+    from shuniu.core.exporting import ExportArgumentError
+
+    by = request.by or "all"
+    if by not in COVERAGE_BY:
+        raise ExportArgumentError(
+            _("没有维度「%(by)s」。可用的有：%(known)s。") % {"by": by, "known": "、".join(COVERAGE_BY)}
+        )
+    if request.filters or request.columns:
+        raise ExportArgumentError(_("覆盖率统计表不接受 --filter 和 --columns。"))
+    day = request.day or timezone.localdate()
+    return coverage_tables_export(by=by, day=day, user=request.user, export_format=request.export_format)

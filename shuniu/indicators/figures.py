@@ -7,6 +7,10 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from shuniu.core.indicators import DrillThrough
+
+from . import registry
+
 
 @dataclass
 class Figure:
@@ -15,8 +19,11 @@ class Figure:
     numerator: int
     denominator: int
     key: str = ""
-    #: filters of the organization list that gives the numerator's rows; the gap is the same with "uncovered_on"
+    #: filters of the list that gives the numerator's rows (with the drill-through's `holds` = day); the gap's list
+    #: takes the same filters (with `lacks` = day)
     filters: dict = field(default_factory=dict)
+    #: the indicator's lists behind the figure (`core.indicators.DrillThrough`); None: coverage's
+    drill: DrillThrough | None = None
 
     @property
     def rate(self) -> Decimal | None:
@@ -28,27 +35,25 @@ class Figure:
     def gap(self) -> int:
         return self.denominator - self.numerator
 
+    @property
+    def lists(self) -> DrillThrough:
+        return self.drill or registry.indicator().drill
+
+    def covered_params(self) -> dict:
+        return {self.lists.holds: self.day.isoformat(), **self.filters}
+
+    def uncovered_params(self) -> dict:
+        return {self.lists.lacks: self.day.isoformat(), **self.filters}
+
     def covered_url(self) -> str:
-        return _list_url({"covered_on": self.day.isoformat(), **self.filters})
+        return _list_url(self.lists.list, self.covered_params())
 
     def uncovered_url(self) -> str:
-        """The gap's organizations, on the worklist that suggests a hub for each."""
-        return _list_url({"uncovered_on": self.day.isoformat(), **self.filters}, "organizations:organization_uncovered")
-
-    def as_dict(self) -> dict:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "day": self.day,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "rate": self.rate,
-            "covered_url": self.covered_url(),
-            "uncovered_url": self.uncovered_url(),
-        }
+        """The gap's records, on the worklist (for coverage, it suggests a hub for each)."""
+        return _list_url(self.lists.gap_list, self.uncovered_params())
 
 
-def _list_url(params: dict, name: str = "organizations:organization_list") -> str:
+def _list_url(name: str, params: dict) -> str:
     return f"{reverse(name)}?{urlencode(params)}"
 
 

@@ -4,38 +4,44 @@ from django.utils.translation import gettext_lazy as _
 from shuniu.areas.models import Area
 
 
-class CoverageTrendPoint(models.Model):
-    """Stored coverage on a trend day (31 December of each year since 2008), per district.
+class IndicatorState(models.Model):
+    """The fill state of one indicator's stored figures (`StoredFigure`): those on or after `stale_since` are out of
+    date since `stale_at` (NULL: all are current), and days up to `filled_until` have been stored.
 
-    Numerator and denominator are stored, never the ratio. Rows from `stale_since` on are recomputed before
-    they are read (see `indicators.services`).
-    """
+    A write marks it (`services.mark_stale`, in the write's transaction); the refresh that the write enqueues after
+    its commit clears it (`services.refresh`). A page reads it and never writes it."""
 
-    day = models.DateField(verbose_name=_("日期"))
-    district = models.ForeignKey(Area, verbose_name=_("区"), on_delete=models.CASCADE, related_name="+")
-    numerator = models.PositiveIntegerField(verbose_name=_("已覆盖"))
-    denominator = models.PositiveIntegerField(verbose_name=_("社会组织数"))
+    indicator = models.CharField(verbose_name=_("指标"), max_length=60, unique=True)
+    stale_since = models.DateField(verbose_name=_("待更新起始日"), null=True, blank=True)
+    stale_at = models.DateTimeField(verbose_name=_("标记待更新时间"), null=True, blank=True)
+    filled_until = models.DateField(verbose_name=_("已存储至"), null=True, blank=True)
 
     class Meta:
-        ordering = ("day", "district__code")
-        verbose_name = _("覆盖率趋势点")
-        verbose_name_plural = _("覆盖率趋势点")
+        verbose_name = _("指标存储状态")
+        verbose_name_plural = _("指标存储状态")
+
+    def __str__(self):
+        return f"{self.indicator}: stale since {self.stale_since}" if self.stale_since else f"{self.indicator}: current"
+
+
+class StoredFigure(models.Model):
+    """An indicator's figure on a day for one area (a district), stored for its trend: numerator and denominator,
+    never the ratio alone (a ratio cannot be summed or recomputed). Summed over districts for the city or a scope of
+    whole districts."""
+
+    indicator = models.CharField(verbose_name=_("指标"), max_length=60)
+    day = models.DateField(verbose_name=_("日期"))
+    area = models.ForeignKey(Area, verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+")
+    numerator = models.PositiveIntegerField(verbose_name=_("分子"))
+    denominator = models.PositiveIntegerField(verbose_name=_("分母"))
+
+    class Meta:
+        ordering = ("indicator", "day", "area__code")
+        verbose_name = _("指标存储值")
+        verbose_name_plural = _("指标存储值")
         constraints = [
-            models.UniqueConstraint(fields=["day", "district"], name="indicators_trendpoint_unique_day_district"),
+            models.UniqueConstraint(fields=["indicator", "day", "area"], name="indicators_storedfigure_unique"),
         ]
 
     def __str__(self):
-        return f"{self.day} {self.district_id}: {self.numerator}/{self.denominator}"
-
-
-class TrendState(models.Model):
-    """One row: stored trend points on or after `stale_since` are out of date (NULL: all are current)."""
-
-    stale_since = models.DateField(null=True, blank=True)
-    computed_until = models.DateField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("趋势状态")
-
-    def __str__(self):
-        return f"stale since {self.stale_since}" if self.stale_since else "current"
+        return f"{self.indicator} {self.day} {self.area_id}: {self.numerator}/{self.denominator}"

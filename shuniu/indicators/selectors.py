@@ -1,10 +1,12 @@
-"""Coverage figures computed from records as of any date. Each one counts with the selectors of
-`hubs.selectors`, so every figure equals the row count of the organization list it links to.
+"""Indicator figures computed from records as of any date, for every indicator of the registry (`registry`): each one
+counts with the two querysets its declaration names (`core.indicators.Share`: the counted population and the relation
+held), so every figure equals the row count of the list it links to. Coverage (`hubs.coverage`) is one of them; the
+functions named `coverage_*` are its figures.
 
 How the figures are counted (measured in benchmarks/RESULTS.md): each figure is one statement whose two inputs
-are the SQL of the defining querysets, `links_covering_on(day)` and `organizations_counted_on(day, user)`, as
-subqueries `c` and `o`; only the counting around them is written here, in the shapes that won in
-shared/reference/coverage-floor.md. We avoid `count(*) FILTER (WHERE id IN (covered ids))`: on
+are the SQL of the defining querysets, for coverage `links_covering_on(day)` and `organizations_counted_on(day,
+user)`, as subqueries `c` and `o`; only the counting around them is written here, in the shapes that measured
+fastest against hand-written SQL (`benchmarks/floor.py`). We avoid `count(*) FILTER (WHERE id IN (covered ids))`: on
 PostgreSQL that is a hashed subplan only while the planner expects the covered ids to fit in `work_mem`; past
 that (at 100k organizations, most days from 2016 on) it becomes a plain subplan re-run for every organization,
 which took minutes.
@@ -14,23 +16,28 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from shuniu.areas.models import Area
-from shuniu.core.access import is_city_wide, permission_name, user_can, user_grants
+from shuniu.core.access import permission_name, user_can, user_grants
 from shuniu.core.access import scope_label as access_scope_label
+from shuniu.core.indicators import Dimension, Indicator
 from shuniu.hubs.choices import HubLevel
 from shuniu.hubs.models import Hub, System
-from shuniu.hubs.selectors import links_covering_on, organizations_counted_on
-from shuniu.organizations.choices import OrganizationKind
-from shuniu.organizations.models import Field, Organization
+from shuniu.hubs.selectors import hub_linked_counts, organizations_counted_on  # noqa: F401  (re-exported)
+from shuniu.organizations.models import Organization
 
+from . import dimensions as groups
+from . import registry, stored
 from .figures import Figure, Growth
-from .models import CoverageTrendPoint
 
 TREND_START_YEAR = 2008
 DIMENSIONS = ("district", "street", "kind", "field", "level", "system")
+
+
+def _coverage() -> Indicator:
+    return registry.indicator(registry.COVERAGE)
 
 
 # ---------------------------------------------------------------- the two inputs, as SQL
@@ -38,8 +45,8 @@ DIMENSIONS = ("district", "street", "kind", "field", "level", "system")
 
 @dataclass
 class _Inputs:
-    links: tuple[str, list]  # SELECT c_org, c_<name>, …: links_covering_on(day)
-    orgs: tuple[str, list]  # SELECT o_pk, o_<name>, …: organizations_counted_on(day, user)
+    links: tuple[str, list]  # SELECT c_org, c_<name>, …: the relation's rows valid on D (links_covering_on(day))
+    orgs: tuple[str, list]  # SELECT o_pk, o_<name>, …: the counted population (organizations_counted_on(day, user))
 
 
 def _compiled(queryset) -> tuple[str, list]:
@@ -47,18 +54,17 @@ def _compiled(queryset) -> tuple[str, list]:
     return sql, list(params)
 
 
-def _inputs(*, day, user, links: dict | None = None, orgs: dict | None = None, base=None, level=None):
-    """The SQL of the two defining querysets, with columns c_org, c_<name> for `links` and o_pk, o_<name> for
-    `orgs` ({name: lookup}). None when the user may see no organization."""
-    counted = base if base is not None else organizations_counted_on(day=day, user=user)
+def _inputs(*, day, user, links: dict | None = None, orgs: dict | None = None, base=None, level=None, indicator=None):
+    """The SQL of the indicator's two defining querysets, with columns c_org, c_<name> for `links` and o_pk, o_<name>
+    for `orgs` ({name: lookup}). None when the user may see no record of the population."""
+    share = (indicator or _coverage()).share
+    counted = base if base is not None else share.counted(day=day, user=user)
     if counted.query.is_empty():
         return None
-    link_columns = {"c_org": F("organization_id"), **{f"c_{name}": F(v) for name, v in (links or {}).items()}}
+    link_columns = {"c_org": F(share.holder), **{f"c_{name}": F(v) for name, v in (links or {}).items()}}
     org_columns = {"o_pk": F("pk"), **{f"o_{name}": F(v) for name, v in (orgs or {}).items()}}
-    return _Inputs(
-        links=_compiled(links_covering_on(day=day, level=level).values(**link_columns)),
-        orgs=_compiled(counted.values(**org_columns)),
-    )
+    rows = share.rows(day=day, level=level) if level else share.rows(day=day)
+    return _Inputs(links=_compiled(rows.values(**link_columns)), orgs=_compiled(counted.values(**org_columns)))
 
 
 def _fetch(*parts) -> list[tuple]:
@@ -105,21 +111,7 @@ def _covered(inputs: _Inputs, *columns: str):
 
 def scope_label(user) -> str:
     """What the user's figures cover: 全市, or the areas and organizations of their assignments (朝阳区、海淀区)."""
-    return _("全市") if _city_wide(user) else access_scope_label(user, Organization)
-
-
-def _city_wide(user) -> bool:
-    """Whether the user's figures are the whole city's (no user: the command line and internal callers)."""
-    return user is None or is_city_wide(user, Organization)
-
-
-def _districts_in_view(user):
-    """The districts a figure table lists: all of them for the whole city, otherwise those holding organizations
-    in the user's scope (other rows would only show zeros the user cannot open)."""
-    districts = Area.objects.districts()
-    if _city_wide(user):
-        return districts
-    return districts.filter(pk__in=Organization.objects.restrict(user, "view").values("district_id"))
+    return _("全市") if groups.city_wide(user) else access_scope_label(user, Organization)
 
 
 def _whole_districts(user) -> list[int] | None:
@@ -136,106 +128,59 @@ def _whole_districts(user) -> list[int] | None:
     return districts or None
 
 
-# ---------------------------------------------------------------- figures
+# ---------------------------------------------------------------- figures of any indicator
 
 
-def coverage_total(*, day: date, user) -> Figure:
-    inputs = _inputs(day=day, user=user)
+def _figure(indicator: Indicator, **values) -> Figure:
+    return Figure(drill=indicator.drill, **values)
+
+
+def _group_figures(indicator, dimension: Dimension, day, user, counts: dict, denominator=None, values=None):
+    """One figure per group of `dimension`: counts {value: (numerator, denominator)}, or for a dimension of the
+    relation {value: numerator} with the shared `denominator`."""
+    figures = []
+    for value, key, label in values if values is not None else dimension.group_values(user=user, counts=counts):
+        if dimension.shares_denominator:
+            numerator, total = counts.get(value, 0), denominator
+        else:
+            numerator, total = counts.get(value, (0, 0))
+        figures.append(
+            _figure(
+                indicator,
+                label=label,
+                key=key,
+                day=day,
+                numerator=numerator,
+                denominator=total,
+                filters={dimension.filter: value},
+            )
+        )
+    return figures
+
+
+def figure_total(indicator: Indicator, *, day: date, user) -> Figure:
+    inputs = _inputs(day=day, user=user, indicator=indicator)
     numerator, denominator = 0, 0
     if inputs:
         numerator, denominator = _fetch(*_covered(inputs))[0]
-    return Figure(label=scope_label(user), key="total", day=day, numerator=numerator, denominator=denominator)
+    return _figure(
+        indicator, label=scope_label(user), key="total", day=day, numerator=numerator, denominator=denominator
+    )
 
 
-def _grouped(*, day, user, group_by, base=None):
-    """{value of `group_by` (a column or relation of the organization): (covered, counted)}."""
-    inputs = _inputs(day=day, user=user, orgs={"g": group_by}, base=base)
+def _grouped(*, day, user, group_by, base=None, indicator=None):
+    """{value of `group_by` (a column or relation of the counted record): (covered, counted)}."""
+    inputs = _inputs(day=day, user=user, orgs={"g": group_by}, base=base, indicator=indicator)
     if not inputs:
         return {}
     rows = _fetch(*_covered(inputs, "o.o_g"), " GROUP BY o.o_g")
     return {value: (numerator, denominator) for value, numerator, denominator in rows}
 
 
-def coverage_by_district(*, day: date, user) -> list[Figure]:
-    counts = _grouped(day=day, user=user, group_by="district_id")
-    return [
-        Figure(
-            label=area.name,
-            key=area.code,
-            day=day,
-            numerator=counts.get(area.pk, (0, 0))[0],
-            denominator=counts.get(area.pk, (0, 0))[1],
-            filters={"district": area.pk},
-        )
-        for area in _districts_in_view(user)
-    ]
-
-
-def coverage_by_street(*, day: date, user, district: Area | None = None) -> list[Figure]:
-    base = organizations_counted_on(day=day, user=user)
-    streets = Area.objects.streets()
-    if district is not None:
-        base = base.filter(district=district)
-        streets = streets.filter(parent=district)
-    counts = _grouped(day=day, user=user, group_by="street_id", base=base)
-    figures = [
-        Figure(
-            label=area.name,
-            key=area.code,
-            day=day,
-            numerator=counts[area.pk][0],
-            denominator=counts[area.pk][1],
-            filters={"street": area.pk},
-        )
-        for area in streets
-        if area.pk in counts
-    ]
-    return figures
-
-
-def _kind_figures(day, counts) -> list[Figure]:
-    return [
-        Figure(
-            label=kind.label,
-            key=kind.value,
-            day=day,
-            numerator=counts[kind][0],
-            denominator=counts[kind][1],
-            filters={"kind": kind.value},
-        )
-        for kind in OrganizationKind
-        if kind in counts
-    ]
-
-
-def coverage_by_kind(*, day: date, user) -> list[Figure]:
-    return _kind_figures(day, _grouped(day=day, user=user, group_by="kind"))
-
-
-def _field_figures(day, counts) -> list[Figure]:
-    return [
-        Figure(
-            label=field.name,
-            key=field.code,
-            day=day,
-            numerator=counts[field.pk][0],
-            denominator=counts[field.pk][1],
-            filters={"field": field.pk},
-        )
-        for field in Field.objects.all()
-        if field.pk in counts
-    ]
-
-
-def coverage_by_field(*, day: date, user) -> list[Figure]:
-    """Per field; an organization of several fields counts in each of them."""
-    return _field_figures(day, _grouped(day=day, user=user, group_by="fields"))
-
-
-def _covered_by(*, day, user, group_by, level=None):
-    """({value of `group_by` (a hub attribute): distinct organizations covered by hubs of that value}, the number
-    of counted organizations), in one statement."""
-    inputs = _inputs(day=day, user=user, links={"g": group_by}, level=level)
+def _covered_by(*, day, user, group_by, level=None, indicator=None):
+    """({value of `group_by` (a column of the relation's row): distinct records holding a relation of that value},
+    the number of counted records), in one statement."""
+    inputs = _inputs(day=day, user=user, links={"g": group_by}, level=level, indicator=indicator)
     if not inputs:
         return {}, 0
     rows = _fetch(
@@ -251,53 +196,61 @@ def _covered_by(*, day, user, group_by, level=None):
     return counts, next(n for is_group, _value, n in rows if not is_group)
 
 
-def _level_figures(day, counts, denominator) -> list[Figure]:
-    return [
-        Figure(
-            label=level.label,
-            key=level.value,
-            day=day,
-            numerator=counts.get(level.value, 0),
-            denominator=denominator,
-            filters={"covered_by_level": level.value},
-        )
-        for level in HubLevel
-    ]
+def figures_by(indicator: Indicator, *, dimension: str, day: date, user) -> list[Figure]:
+    """The figures of one dimension of any indicator, as its declaration says."""
+    declared = indicator.dimension(dimension)
+    if declared.shares_denominator:
+        counts, denominator = _covered_by(day=day, user=user, group_by=declared.lookup, indicator=indicator)
+        return _group_figures(indicator, declared, day, user, counts, denominator)
+    counts = _grouped(day=day, user=user, group_by=declared.lookup, indicator=indicator)
+    return _group_figures(indicator, declared, day, user, counts)
+
+
+# ---------------------------------------------------------------- coverage
+
+
+def coverage_total(*, day: date, user) -> Figure:
+    return figure_total(_coverage(), day=day, user=user)
+
+
+def coverage_by_district(*, day: date, user) -> list[Figure]:
+    return figures_by(_coverage(), dimension="district", day=day, user=user)
+
+
+def coverage_by_street(*, day: date, user, district: Area | None = None) -> list[Figure]:
+    indicator = _coverage()
+    dimension = indicator.dimension("street")
+    base = indicator.share.counted(day=day, user=user)
+    if district is not None:
+        base = base.filter(district=district)
+    counts = _grouped(day=day, user=user, group_by=dimension.lookup, base=base, indicator=indicator)
+    values = groups.streets(user=user, counts=counts, district=district)
+    return _group_figures(indicator, dimension, day, user, counts, values=values)
+
+
+def coverage_by_kind(*, day: date, user) -> list[Figure]:
+    return figures_by(_coverage(), dimension="kind", day=day, user=user)
+
+
+def coverage_by_field(*, day: date, user) -> list[Figure]:
+    """Per field; an organization of several fields counts in each of them."""
+    return figures_by(_coverage(), dimension="field", day=day, user=user)
 
 
 def coverage_by_level(*, day: date, user) -> list[Figure]:
     """Share of all counted organizations covered by hubs of each level."""
-    return _level_figures(day, *_covered_by(day=day, user=user, group_by="hub__level"))
-
-
-def _system_figures(day, counts, denominator, systems=None) -> list[Figure]:
-    return [
-        Figure(
-            label=system.name,
-            key=system.code,
-            day=day,
-            numerator=counts.get(system.pk, 0),
-            denominator=denominator,
-            filters={"covered_by_system": system.pk},
-        )
-        for system in (systems if systems is not None else System.objects.all())
-    ]
+    return figures_by(_coverage(), dimension="level", day=day, user=user)
 
 
 def coverage_by_system(*, day: date, user) -> list[Figure]:
     """Share of all counted organizations covered by hubs of each system."""
-    return _system_figures(day, *_covered_by(day=day, user=user, group_by="hub__system_id"))
+    return figures_by(_coverage(), dimension="system", day=day, user=user)
 
 
 def coverage_by(*, dimension: str, day: date, user) -> list[Figure]:
-    return {
-        "district": coverage_by_district,
-        "street": coverage_by_street,
-        "kind": coverage_by_kind,
-        "field": coverage_by_field,
-        "level": coverage_by_level,
-        "system": coverage_by_system,
-    }[dimension](day=day, user=user)
+    if dimension == "street":
+        return coverage_by_street(day=day, user=user)
+    return figures_by(_coverage(), dimension=dimension, day=day, user=user)
 
 
 def coverage_district_system(*, day: date, user) -> dict:
@@ -327,13 +280,15 @@ def _literal(value) -> str:
 
 def coverage_overview(*, day: date, user) -> dict:
     """Every coverage figure of the dashboard from one statement, which finds the covered organizations once:
-    {"total", "districts", "kinds", "fields", "systems", "levels", "trend"}, each equal to what coverage_total,
-    coverage_by_district, coverage_by_kind, coverage_by_field, coverage_by_system, coverage_by_level and
-    coverage_trend return (benchmarks/ and tests/test_benchmarks_smoke.py check it).
+    {"total", "districts", "kinds", "fields", "systems", "levels", "trend", "trend_pending"}, each equal to what
+    coverage_total, coverage_by_district, coverage_by_kind, coverage_by_field, coverage_by_system, coverage_by_level
+    and coverage_trend return (benchmarks/ and tests/test_benchmarks_smoke.py check it). Coverage's declared
+    "overview" fast path.
 
     Per covered organization, the systems and levels of the hubs covering it are OR-ed into bit masks; the
     organizations are then counted per (systems mask, levels mask) pair, a few thousand rows at 100k
     organizations, which are expanded here into the per-system and per-level counts."""
+    indicator = _coverage()
     systems = list(System.objects.all())
     levels = [level.value for level in HubLevel]
     inputs = _inputs(
@@ -390,43 +345,37 @@ def coverage_overview(*, day: date, user) -> dict:
             counts[key] = (covered + numerator, counted + denominator)
     numerator = sum(n for n, _d in by_district.values())
     denominator = sum(d for _n, d in by_district.values())
-    total = Figure(label=scope_label(user), key="total", day=day, numerator=numerator, denominator=denominator)
-    districts = [
-        Figure(
-            label=area.name,
-            key=area.code,
-            day=day,
-            numerator=by_district.get(area.pk, (0, 0))[0],
-            denominator=by_district.get(area.pk, (0, 0))[1],
-            filters={"district": area.pk},
-        )
-        for area in _districts_in_view(user)
-    ]
+    total = _figure(
+        indicator, label=scope_label(user), key="total", day=day, numerator=numerator, denominator=denominator
+    )
+    dimension = indicator.dimension
+    trend, pending = _trend(until=day, user=user, live=total)
     return {
         "total": total,
-        "districts": districts,
-        "kinds": _kind_figures(day, by_kind),
-        "fields": _field_figures(day, by_field),
-        "systems": _system_figures(day, by_system, denominator, systems),
-        "levels": _level_figures(day, by_level, denominator),
-        "trend": _trend(until=day, user=user, live=total),
+        "districts": _group_figures(indicator, dimension("district"), day, user, by_district),
+        "kinds": _group_figures(indicator, dimension("kind"), day, user, by_kind),
+        "fields": _group_figures(indicator, dimension("field"), day, user, by_field),
+        "systems": _group_figures(
+            indicator,
+            dimension("system"),
+            day,
+            user,
+            by_system,
+            denominator,
+            groups.systems(user=user, counts=by_system, systems=systems),
+        ),
+        "levels": _group_figures(indicator, dimension("level"), day, user, by_level, denominator),
+        "trend": trend,
+        "trend_pending": pending,
     }
 
 
-def hub_linked_counts(*, day: date, user, hubs=None) -> dict:
-    """Organizations linked on `day` to each hub recognised on `day` (the hub's contribution to coverage)."""
-    counted = organizations_counted_on(day=day, user=user)
-    links = links_covering_on(day=day).filter(organization__in=counted.values("pk"))
-    if hubs is not None:
-        links = links.filter(hub__in=hubs)
-    rows = links.values("hub_id").annotate(n=Count("organization_id", distinct=True))
-    return {row["hub_id"]: row["n"] for row in rows}
-
-
 def covered_count(*, day: date, user, system=None, level=None) -> int:
-    counted = organizations_counted_on(day=day, user=user)
-    links = links_covering_on(day=day, system=system, level=level)
-    return counted.filter(pk__in=links.values("organization_id")).count()
+    """The covered organizations' count: the drill-down selector's (`Share.holders`), counted."""
+    share = _coverage().share
+    filters = {name: value for name, value in {"system": system, "level": level}.items() if value}
+    assert set(filters) <= set(share.filters), filters
+    return share.holding(day=day, user=user, **filters).count()
 
 
 def coverage_growth(*, start: date, end: date, user, level: str | None = None) -> dict:
@@ -452,71 +401,70 @@ def coverage_growth(*, start: date, end: date, user, level: str | None = None) -
     return {"start": start, "end": end, "level": level, "total": total, "systems": rows}
 
 
+# ---------------------------------------------------------------- the trend: stored year ends, then the day itself
+
+
 def trend_days(until: date) -> list[date]:
     """31 December of each year from 2008 up to the year before `until`."""
-    return [date(year, 12, 31) for year in range(TREND_START_YEAR, until.year)]
+    return _coverage().date_rule.trend_days(until)
 
 
-def _stored_trend(until: date, districts: list[int] | None = None):
-    """The stored year-end points before `until`, summed over districts (all, or `districts`):
-    (day, numerator, denominator)."""
-    points = CoverageTrendPoint.objects.filter(day__lt=until, day__gte=date(TREND_START_YEAR, 12, 31))
-    if districts is not None:
-        points = points.filter(district__in=districts)
-    return points.values("day").annotate(numerator=Sum("numerator"), denominator=Sum("denominator")).order_by()
-
-
-def _trend_figures(*, until: date, rows, live: Figure) -> list[Figure]:
+def _trend_figures(indicator, *, until: date, rows, live: Figure) -> list[Figure]:
     figures = [
-        Figure(label=str(day.year), key=str(day), day=day, numerator=numerator, denominator=denominator)
+        _figure(indicator, label=str(day.year), key=str(day), day=day, numerator=numerator, denominator=denominator)
         for day, numerator, denominator in sorted(rows)
     ]
-    live = Figure(label=str(until), key=live.key, day=live.day, numerator=live.numerator, denominator=live.denominator)
-    figures.append(live)
+    figures.append(
+        _figure(
+            indicator,
+            label=str(until),
+            key=live.key,
+            day=live.day,
+            numerator=live.numerator,
+            denominator=live.denominator,
+        )
+    )
     return figures
 
 
-def _trend(*, until: date, user, live: Figure) -> list[Figure]:
-    from .services import trend_refresh
-
-    rows = []
-    if _city_wide(user):
-        trend_refresh(until=until)
-        rows = [(row["day"], row["numerator"], row["denominator"]) for row in _stored_trend(until)]
+def _trend(*, until: date, user, live: Figure, indicator=None) -> tuple[list[Figure], stored.Pending | None]:
+    """The trend and, when stored days were stale, since when (their figures are then counted live, not stored)."""
+    indicator = indicator or _coverage()
+    rows, pending = [], None
+    if groups.city_wide(user):
+        rows, pending = stored.trend_rows(indicator, until)
     elif (districts := _whole_districts(user)) is not None:
-        trend_refresh(until=until)
-        stored = _stored_trend(until, districts)
-        rows = [(row["day"], row["numerator"], row["denominator"]) for row in stored]
+        rows, pending = stored.trend_rows(indicator, until, districts)
     elif user_can(user, Organization, "view"):  # a street, a hub's or an organization's scope: counted live
-        for day in trend_days(until):
-            figure = coverage_total(day=day, user=user)
+        for day in indicator.date_rule.trend_days(until):
+            figure = figure_total(indicator, day=day, user=user)
             rows.append((day, figure.numerator, figure.denominator))
-    return _trend_figures(until=until, rows=rows, live=live)
+    return _trend_figures(indicator, until=until, rows=rows, live=live), pending
 
 
 def coverage_trend(*, until: date, user) -> list[Figure]:
-    """Coverage at each year end since 2008 (stored, refreshed when stale), then live on `until`: the stored
-    points and the live count in one statement."""
-    from .services import trend_refresh
-
+    """Coverage at each year end since 2008 (stored; a day missing or stale counted live), then live on `until`: for
+    the whole city, the stored points and the live count in one statement."""
+    indicator = _coverage()
     inputs = _inputs(day=until, user=user)
-    if not inputs or not _city_wide(user):
-        return _trend(until=until, user=user, live=coverage_total(day=until, user=user))
-    trend_refresh(until=until)
-    stored, live = [], (0, 0)
+    if not inputs or not groups.city_wide(user):
+        return _trend(until=until, user=user, live=coverage_total(day=until, user=user))[0]
+    current = stored.state(indicator)
+    rows, live = [], (0, 0)
     for day, numerator, denominator in _fetch(
-        "SELECT * FROM (", _compiled(_stored_trend(until)), ") s UNION ALL ", *_covered(inputs, "NULL")
+        "SELECT * FROM (", _compiled(stored.stored_sums(indicator, until)), ") s UNION ALL ", *_covered(inputs, "NULL")
     ):
         if day is None:
             live = (numerator, denominator)
         else:
-            stored.append((day if isinstance(day, date) else date.fromisoformat(day), numerator, denominator))
-    total = Figure(label=scope_label(user), key="total", day=until, numerator=live[0], denominator=live[1])
-    return _trend_figures(until=until, rows=stored, live=total)
+            rows.append((day if isinstance(day, date) else date.fromisoformat(day), numerator, denominator))
+    rows, _pending = stored.with_state(indicator, until, rows, current)
+    total = _figure(indicator, label=scope_label(user), key="total", day=until, numerator=live[0], denominator=live[1])
+    return _trend_figures(indicator, until=until, rows=rows, live=total)
 
 
 def hub_counts_by_level(*, day: date, user) -> dict:
     """Hubs recognised on `day` by level: those of the user's areas and above, not another district's hub that the
     user sees because it serves one of their organizations (`Hub.scope.seen_with`)."""
-    hubs = Hub.objects.restrict(user, "view", seen_with=False).recognized_on(day)
+    hubs = Hub.objects.restrict(user, "view", seen_with=False).on(day)
     return {row["level"]: row["n"] for row in hubs.values("level").annotate(n=Count("pk"))}

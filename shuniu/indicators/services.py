@@ -1,67 +1,79 @@
-"""Keep the stored coverage trend current: changes mark it stale from the earliest day they can affect;
-`trend_refresh` recomputes only the stale year ends: in one statement on PostgreSQL, one grouped query per day
-elsewhere (`hubs.selectors.coverage_counts_by_district`)."""
+"""Keep stored figures current: `refresh` recomputes an indicator's stale or missing trend days and clears its fill
+state. It runs in the background (`tasks.refresh_indicator_task`), enqueued after the commit of the write that made
+the figures stale (`stale.mark_stale`), or from the command line (`refresh_indicators`); never inside a GET."""
 
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import CoverageTrendPoint, TrendState
+from shuniu.areas.models import Area
 
-
-def _state() -> TrendState:
-    state, _ = TrendState.objects.get_or_create(pk=1)
-    return state
-
-
-def trend_mark_stale(*, since: date) -> None:
-    state = _state()
-    if state.stale_since is None or since < state.stale_since:
-        TrendState.objects.filter(pk=1).update(stale_since=since)
+from . import registry
+from .models import IndicatorState, StoredFigure
+from .stored import counts_by_area
 
 
-def trend_refresh(*, until: date, force: bool = False) -> int:
-    """Recompute stored year-end points that are stale, or missing before `until`. Returns how many days."""
-    from .selectors import trend_days
-
-    state = _state()
+def refresh(key: str = registry.COVERAGE, *, until: date | None = None, force: bool = False) -> int:
+    """Recompute the stored days of indicator `key` that are stale, or missing before `until` (default today); with
+    `force`, every stored day. Returns how many days were computed."""
+    indicator = registry.indicator(key)
+    until = until or timezone.localdate()
+    days = indicator.date_rule.trend_days(until)
+    current = IndicatorState.objects.filter(indicator=key).first()
     if (
         not force
-        and state.stale_since is None
-        and state.computed_until
-        and (not trend_days(until) or max(trend_days(until)) <= state.computed_until)
+        and current is not None
+        and current.stale_since is None
+        and current.filled_until
+        and (not days or max(days) <= current.filled_until)
     ):
         return 0
-    return _trend_recompute(until=until, force=force)
+    return _recompute(indicator, days=days, force=force)
 
 
 @transaction.atomic
-def _trend_recompute(*, until: date, force: bool) -> int:
-    from shuniu.areas.models import Area
-    from shuniu.hubs.selectors import coverage_counts_by_district
-
-    from .selectors import trend_days
-
-    state = TrendState.objects.select_for_update().filter(pk=1).first() or _state()
-    days = trend_days(until)
-    stored = set(CoverageTrendPoint.objects.values_list("day", flat=True).distinct())
-    stale = {day for day in stored if force or (state.stale_since is not None and day >= state.stale_since)}
+def _recompute(indicator, *, days: list[date], force: bool) -> int:
+    key = indicator.key
+    current, _created = IndicatorState.objects.select_for_update().get_or_create(indicator=key)
+    stored = set(StoredFigure.objects.filter(indicator=key).values_list("day", flat=True).distinct())
+    stale = {day for day in stored if force or (current.stale_since is not None and day >= current.stale_since)}
     todo = sorted(stale | (set(days) - stored))
-    district_ids = list(Area.objects.districts().values_list("pk", flat=True))
-    counts = coverage_counts_by_district(days=todo)  # one statement for all days on PostgreSQL
-    CoverageTrendPoint.objects.filter(day__in=todo).delete()
-    CoverageTrendPoint.objects.bulk_create(
+    area_ids = list(Area.objects.districts().values_list("pk", flat=True))
+    counts = counts_by_area(indicator, todo)  # one statement for all days on PostgreSQL
+    StoredFigure.objects.filter(indicator=key, day__in=todo).delete()
+    StoredFigure.objects.bulk_create(
         [
-            CoverageTrendPoint(
+            StoredFigure(
+                indicator=key,
                 day=day,
-                district_id=pk,
+                area_id=pk,
                 numerator=counts.get((day, pk), (0, 0))[0],
                 denominator=counts.get((day, pk), (0, 0))[1],
             )
             for day in todo
-            for pk in district_ids
+            for pk in area_ids
         ]
     )
-    if todo or state.stale_since is not None:
-        TrendState.objects.filter(pk=1).update(stale_since=None, computed_until=max(stored | set(days), default=None))
+    if todo or current.stale_since is not None or _created:
+        IndicatorState.objects.filter(pk=current.pk).update(
+            stale_since=None, stale_at=None, filled_until=max(stored | set(days), default=None)
+        )
     return len(todo)
+
+
+def refresh_all(*, until: date | None = None, force: bool = False) -> dict[str, int]:
+    """Every registered indicator: {key: days computed}."""
+    return {key: refresh(key, until=until, force=force) for key in registry.registry()}
+
+
+def trend_refresh(*, until: date, force: bool = False) -> int:
+    """Coverage's stored trend (what the demo builder and the benchmarks call)."""
+    return refresh(registry.COVERAGE, until=until, force=force)
+
+
+def ensure_states(**kwargs) -> None:
+    """After `migrate`: a fill state for every registered indicator, so that the first write marks it and enqueues
+    the refresh that stores its trend."""
+    for key in registry.registry():
+        IndicatorState.objects.get_or_create(indicator=key)

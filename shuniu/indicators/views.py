@@ -8,37 +8,22 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from shuniu.core.access import user_can
+from shuniu.core.dates import AsOfViewMixin
 from shuniu.core.errors import PermissionDeniedWithReason
 from shuniu.hubs.choices import HubLevel
 from shuniu.hubs.models import System
 from shuniu.organizations.models import Organization
 
-from . import selectors
+from . import registry, selectors
 from .exports import dashboard_export, dimension_export
 
-DIMENSION_LABELS = {
-    "district": "按区",
-    "street": "按街道/乡镇",
-    "kind": "按组织类型",
-    "field": "按领域",
-    "level": "按枢纽层级",
-    "system": "按条线",
-}
+
+def dimension_labels() -> dict:
+    """Coverage's dimensions, as its declaration names them: {key: label}."""
+    return {dimension.key: dimension.label for dimension in registry.indicator().dimensions}
 
 
-def _parse_day(value, default: date) -> tuple[date, str | None]:
-    if not value:
-        return default, None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return default, _("日期「%(value)s」无法识别，请使用 年-月-日 格式，例如 2015-06-30。") % {"value": value}
-    if day > timezone.localdate():
-        return default, _("统计日期 %(value)s 晚于今天，已按今天统计。") % {"value": value}
-    return day, None
-
-
-class IndicatorView(LoginRequiredMixin, View):
+class IndicatorView(AsOfViewMixin, LoginRequiredMixin, View):
     def check(self, request):
         if not user_can(request.user, Organization, "view"):
             raise PermissionDeniedWithReason(_("您没有查看社会组织数据的权限。"))
@@ -48,12 +33,16 @@ class DashboardView(IndicatorView):
     """Headline coverage, by district (map and table), by system, by level, by kind and field, and the trend. The
     site's root: a user who sees no organizations (an administrator) is sent to their own page instead of a 403."""
 
+    as_of_params = {"as_of": timezone.localdate}
+
     def get(self, request):
         if not user_can(request.user, Organization, "view") and not request.GET:
             return redirect("home")
         self.check(request)
         today = timezone.localdate()
-        day, error = _parse_day(request.GET.get("as_of"), today)
+        day, error = self.as_of(request)
+        if error:  # the message in the date form, and no figures
+            return render(request, "indicators/dashboard.html", {"day": None, "today": today, "error": error})
         user = request.user
         overview = selectors.coverage_overview(day=day, user=user)  # every figure from one statement
         total, districts, trend = overview["total"], overview["districts"], overview["trend"]
@@ -74,6 +63,7 @@ class DashboardView(IndicatorView):
             "kinds": overview["kinds"],
             "fields": overview["fields"],
             "trend": trend,
+            "trend_pending": overview["trend_pending"],
             "hub_counts": [(level.label, hub_counts.get(level.value, 0)) for level in HubLevel],
             "chart_labels": {"rate": _("覆盖率"), "high": _("高"), "low": _("低")},
             "chart_data": {
@@ -106,13 +96,15 @@ class DashboardView(IndicatorView):
 class CoverageView(IndicatorView):
     """One dimension's coverage table as of a date."""
 
+    as_of_params = {"as_of": timezone.localdate}
+
     def get(self, request, dimension):
         if dimension not in selectors.DIMENSIONS:
             raise Http404
         self.check(request)
-        day, error = _parse_day(request.GET.get("as_of"), timezone.localdate())
-        figures = selectors.coverage_by(dimension=dimension, day=day, user=request.user)
-        if request.GET.get("export") in ("xlsx", "csv"):
+        day, error = self.as_of(request)
+        figures = [] if error else selectors.coverage_by(dimension=dimension, day=day, user=request.user)
+        if request.GET.get("export") in ("xlsx", "csv") and not error:
             export_format = request.GET["export"]
             return dimension_export(
                 dimension=dimension, figures=figures, day=day, user=request.user, export_format=export_format
@@ -124,9 +116,9 @@ class CoverageView(IndicatorView):
                 "day": day,
                 "error": error,
                 "dimension": dimension,
-                "title": DIMENSION_LABELS[dimension],
+                "title": dimension_labels()[dimension],
                 "figures": figures,
-                "dimensions": DIMENSION_LABELS,
+                "dimensions": dimension_labels(),
                 "shared_denominator": dimension in ("level", "system"),
             },
         )
@@ -135,17 +127,21 @@ class CoverageView(IndicatorView):
 class CoverageGrowthView(IndicatorView):
     """Growth between two dates, with each system's share of the total and of the increase."""
 
+    as_of_params = {"start": date(2009, 3, 31), "end": date(2015, 6, 30)}
+
     def get(self, request):
         self.check(request)
-        start, error_start = _parse_day(request.GET.get("start"), date(2009, 3, 31))
-        end, error_end = _parse_day(request.GET.get("end"), date(2015, 6, 30))
+        start, error_start = self.as_of(request, "start")
+        end, error_end = self.as_of(request, "end")
         level = request.GET.get("level", "city")
         if level and level not in HubLevel.values:
             level = ""
         errors = [e for e in (error_start, error_end) if e]
-        if start >= end:
+        if not errors and start >= end:
             errors.append(_("起始日期须早于截止日期。"))
-        growth = selectors.coverage_growth(start=start, end=end, user=request.user, level=level or None)
+        growth = None
+        if start and end:  # a bad date: the message, and no figures
+            growth = selectors.coverage_growth(start=start, end=end, user=request.user, level=level or None)
         return render(
             request,
             "indicators/growth.html",

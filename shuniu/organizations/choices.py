@@ -33,3 +33,9 @@ class RegistrationLevel(models.TextChoices):
     CITY = "city", _("市级")
     DISTRICT = "district", _("区级")
     STREET = "street", _("街道/乡镇（备案）")
+
+
+class OrganizationAuditAction(models.TextChoices):
+    """The audit log's names for the organizations' domain actions (`organizations.module`)."""
+
+    MERGE = "merge", _("合并")

@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
+from shuniu.core.dates import AsOfFilter
 from shuniu.core.filtersets import BaseFilterSet
 from shuniu.hubs.choices import HubLevel
 from shuniu.hubs.models import Hub, System
@@ -33,9 +34,9 @@ class OrganizationFilterSet(BaseFilterSet):
         distinct=True,
         label=_("曾联系的枢纽"),
     )
-    active_on = django_filters.DateFilter(method="filter_active_on", label=_("存续于"), widget=DATE_WIDGET)
-    covered_on = django_filters.DateFilter(method="filter_coverage", label=_("已覆盖于"), widget=DATE_WIDGET)
-    uncovered_on = django_filters.DateFilter(method="filter_coverage", label=_("未覆盖于"), widget=DATE_WIDGET)
+    active_on = AsOfFilter(method="filter_active_on", label=_("存续于"), widget=DATE_WIDGET)
+    covered_on = AsOfFilter(method="filter_coverage", label=_("已覆盖于"), widget=DATE_WIDGET)
+    uncovered_on = AsOfFilter(method="filter_coverage", label=_("未覆盖于"), widget=DATE_WIDGET)
     covered_by_level = django_filters.ChoiceFilter(
         choices=HubLevel.choices, method="filter_nothing", label=_("覆盖枢纽层级")
     )
@@ -66,7 +67,7 @@ class OrganizationFilterSet(BaseFilterSet):
         ]
 
     def filter_active_on(self, queryset, name, value):
-        return queryset.active_on(value)
+        return queryset.on(value)
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # read by filter_coverage

@@ -3,13 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
 from shuniu.core.access import areas_within_scope, is_visible
-from shuniu.core.forms import DateInput, StyledFormMixin
+from shuniu.core.forms import DateInput, PersonalFieldsFormMixin, StyledFormMixin
 
 from .models import Organization
 from .validators import uscc_normalize
 
 
-class OrganizationForm(StyledFormMixin, forms.ModelForm):
+class OrganizationForm(PersonalFieldsFormMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = (
@@ -30,7 +30,7 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
             "founded_on",
             "registered_on",
             "status",
-            "dissolved_on",
+            "active_until",
             "staff_count",
             "member_count",
             "party_member_count",
@@ -39,7 +39,7 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
         widgets = {
             "founded_on": DateInput(),
             "registered_on": DateInput(),
-            "dissolved_on": DateInput(),
+            "active_until": DateInput(),
             "fields": forms.CheckboxSelectMultiple(),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
@@ -53,44 +53,17 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
         self.fields["street"].queryset = Area.objects.streets().select_related("parent")
         self.fields["street"].label_from_instance = lambda area: f"{area.parent.name} {area.name}"
         self.fields["fields"].widget.attrs["class"] = "sn-checks"
-        self._set_up_personal_fields()
-
-    def _set_up_personal_fields(self):
-        """The stored numbers are never put in the page: an empty input says what is registered (masked), and an
-        edit that leaves it empty keeps it; a box clears it."""
-        for name in Organization.PERSONAL_FIELDS:
-            self.initial[name] = ""
-            self.fields[name].widget.attrs["autocomplete"] = "off"
-            stored = getattr(self.instance, name)
-            if stored:
-                self.fields[name].help_text = _("已登记：%(masked)s，留空则不修改") % {"masked": stored.masked}
-                clear = f"{name}_clear"
-                self.fields[clear] = forms.BooleanField(
-                    label=_("删除已登记的%(field)s") % {"field": self.fields[name].label}, required=False
-                )
-                order = [field for field in self.fields if field != clear]
-                order.insert(order.index(name) + 1, clear)
-                self.order_fields(order)
-
-    def _clean_personal(self, name: str):
-        value = (self.cleaned_data.get(name) or "").strip()
-        stored = getattr(self.instance, name)
-        if not value or (stored and value == stored.masked):
-            return "" if self.data.get(self.add_prefix(f"{name}_clear")) else stored
-        return Organization._meta.get_field(name).kind.normalize(value)
-
-    def clean_legal_representative_id_number(self):
-        return self._clean_personal("legal_representative_id_number")
-
-    def clean_legal_representative_phone(self):
-        return self._clean_personal("legal_representative_phone")
 
     def limit_to_scope(self, user, action: str) -> None:
-        """Offer only the districts and streets in which the user may keep organizations."""
+        """Offer only the districts and streets in which the user may keep organizations, with the district of each
+        such street (a street office chooses both). A record the choices still place outside the scope (a street
+        office's organization on no street) is refused by the save-within-scope check, as by the API and the import."""
         ids = areas_within_scope(user, Organization, action)
         if ids is not None:
+            parents = Area.objects.filter(pk__in=ids).exclude(parent=None).values_list("parent_id", flat=True)
+            offered = {"district": {*ids, *parents}, "street": set(ids)}
             for name in ("district", "street"):
-                self.fields[name].queryset = self.fields[name].queryset.filter(pk__in=ids)
+                self.fields[name].queryset = self.fields[name].queryset.filter(pk__in=offered[name])
 
 
 def limit_organization_choices(form, name: str = "organization", user=None) -> None:
@@ -107,3 +80,16 @@ def limit_organization_choices(form, name: str = "organization", user=None) -> N
         field.queryset = Organization.objects.all()
     field.widget = forms.NumberInput(attrs={"class": "form-control"})
     field.help_text = _("组织编号：打开该组织的页面，地址 /organizations/编号/ 中的数字")
+
+
+class OrganizationMergeForm(forms.Form):
+    """Merging a duplicate into the organization kept (the record the action is performed on): which one, and why."""
+
+    merge = forms.ModelChoiceField(
+        queryset=Organization.objects.all(), label=_("被合并的组织"), help_text=_("合并后删除，其信息保存在合并记录中")
+    )
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def limit_to_scope(self, user, action: str) -> None:
+        """Only an organization the user may change and delete can be merged away."""
+        self.fields["merge"].queryset = self.fields["merge"].queryset.restrict(user, "change").restrict(user, "delete")

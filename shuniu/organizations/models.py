@@ -5,10 +5,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from shuniu.areas.choices import AreaLevel
 from shuniu.areas.models import Area
 from shuniu.core.access import Scope
+from shuniu.core.dated import Dated, DatedRecord
 from shuniu.core.fields import EncryptedField, KeyedHashField
 from shuniu.core.models import BaseModel
+from shuniu.core.validators import not_after_today
 
 from .choices import OrganizationKind, OrganizationStatus, RegistrationLevel
 from .querysets import OrganizationQuerySet
@@ -31,8 +34,11 @@ class Field(BaseModel):
         return self.name
 
 
-class Organization(BaseModel):
-    """A unit the system knows: a registered, filed or unregistered social organization, or a mass organization."""
+class Organization(DatedRecord, BaseModel):
+    """A unit the system knows: a registered, filed or unregistered social organization, or a mass organization.
+
+    Dated from `founded_on` to `active_until`, its last active day (the day before it was deregistered or revoked;
+    empty while it is active: `core.dated`)."""
 
     name = models.CharField(verbose_name=_("名称"), max_length=200)
     former_names = models.CharField(verbose_name=_("曾用名"), max_length=400, blank=True)
@@ -56,7 +62,7 @@ class Organization(BaseModel):
         verbose_name=_("所属区"),
         on_delete=models.PROTECT,
         related_name="district_organizations",
-        limit_choices_to={"level": "district"},
+        limit_choices_to={"level": AreaLevel.DISTRICT},
     )
     street = models.ForeignKey(
         Area,
@@ -65,7 +71,7 @@ class Organization(BaseModel):
         null=True,
         blank=True,
         related_name="street_organizations",
-        limit_choices_to={"level": "street"},
+        limit_choices_to={"level": AreaLevel.STREET},
     )
     address = models.CharField(verbose_name=_("住所"), max_length=200, blank=True)
     legal_representative = models.CharField(verbose_name=_("法定代表人/负责人"), max_length=50, blank=True)
@@ -82,14 +88,21 @@ class Organization(BaseModel):
     status = models.CharField(
         verbose_name=_("状态"), max_length=20, choices=OrganizationStatus.choices, default=OrganizationStatus.ACTIVE
     )
-    dissolved_on = models.DateField(verbose_name=_("注销/撤销日期"), null=True, blank=True)
+    active_until = models.DateField(
+        verbose_name=_("存续截止日期"),
+        null=True,
+        blank=True,
+        help_text=_("存续的最后一天，即注销或撤销之日的前一天；正常存续的组织留空"),
+    )
     staff_count = models.PositiveIntegerField(verbose_name=_("专职人员数"), null=True, blank=True)
     member_count = models.PositiveIntegerField(verbose_name=_("会员数"), null=True, blank=True)
     party_member_count = models.PositiveIntegerField(verbose_name=_("党员数"), null=True, blank=True)
     note = models.TextField(verbose_name=_("备注"), blank=True)
 
+    dated = Dated(start="founded_on", end="active_until", affects=("kind", "district", "street"))
     objects = OrganizationQuerySet.as_manager()
-    scope = Scope(area=("district", "street"), organization=("pk",), hub=(lambda pk: _hub_reach(pk),))
+    # hub staff reach organizations as the hubs app declares (`shuniu.hubs.module`: those their hub links)
+    scope = Scope(area=("district", "street"), organization=("pk",))
 
     class Meta:
         ordering = ("name", "pk")
@@ -98,7 +111,7 @@ class Organization(BaseModel):
         verbose_name_plural = _("社会组织")
         indexes = [
             models.Index(fields=["kind", "founded_on"], name="organizations_kind_founded"),
-            models.Index(fields=["founded_on", "dissolved_on"], name="organizations_active_dates"),
+            models.Index(fields=["founded_on", "active_until"], name="organizations_active_dates"),
             # plain B-trees: a field's db_index would add a second, varchar_pattern_ops index on PostgreSQL, for
             # LIKE 'prefix%' that no query here makes (names are searched by substring, hashes by equality)
             models.Index(fields=["name"], name="organizations_name"),
@@ -116,15 +129,10 @@ class Organization(BaseModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status=OrganizationStatus.ACTIVE, dissolved_on__isnull=True)
-                | (~Q(status=OrganizationStatus.ACTIVE) & Q(dissolved_on__isnull=False)),
+                condition=Q(status=OrganizationStatus.ACTIVE, active_until__isnull=True)
+                | (~Q(status=OrganizationStatus.ACTIVE) & Q(active_until__isnull=False)),
                 name="organizations_organization_status_dates",
-                violation_error_message=_("注销或撤销的组织须有注销/撤销日期，正常的组织不能有。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=models.F("founded_on")),
-                name="organizations_organization_dissolved_after_founded",
-                violation_error_message=_("注销/撤销日期不能早于成立日期。"),
+                violation_error_message=_("注销或撤销的组织须有存续截止日期，正常存续的组织不能有。"),
             ),
         ]
 
@@ -143,9 +151,6 @@ class Organization(BaseModel):
     #: the personal data of this record: encrypted, shown masked, unmasked only with `unmask` (see `personal_data`)
     PERSONAL_FIELDS = ("legal_representative_id_number", "legal_representative_phone")
 
-    def is_active_on(self, day) -> bool:
-        return self.founded_on <= day and (self.dissolved_on is None or self.dissolved_on > day)
-
     def clean(self):
         super().clean()
         errors = {}
@@ -162,19 +167,24 @@ class Organization(BaseModel):
             errors["street"] = [
                 _("街道「%(street)s」不属于%(district)s。") % {"street": self.street, "district": self.district}
             ]
-        if self.registered_on and self.founded_on and self.registered_on < self.founded_on:
-            errors["registered_on"] = [_("登记/备案日期不能早于成立日期。")]
+        for name, messages in self.value_errors(vars(self)).items():
+            errors.setdefault(name, []).extend(messages)
         if errors:
             raise ValidationError(errors)
 
+    #: dates of what has happened, which cannot lie after today (`value_errors`)
+    NOT_AFTER_TODAY = ("founded_on", "registered_on", "active_until")
 
-def _hub_reach(organization_id: int) -> Q:
-    """What the staff of the hub `organization_id` sees: the hub's own organization and every organization any of
-    its recognitions links or has linked."""
-    from shuniu.hubs.models import Link
-
-    linked = Link.objects.filter(hub__organization_id=organization_id).values("organization_id")
-    return Q(pk=organization_id) | Q(pk__in=linked)
+    @classmethod
+    def value_errors(cls, values, *, today=None) -> dict[str, list[str]]:
+        """Field → [message] for the rules among an organization's own values, on a mapping field → value (a field
+        left out or empty is not checked): `clean()` applies them for the form and the API, the import to each row,
+        so that all three refuse the same value with the same message."""
+        errors = not_after_today(values, cls.NOT_AFTER_TODAY, today=today)
+        registered, founded = values.get("registered_on"), values.get("founded_on")
+        if registered and founded and registered < founded:
+            errors.setdefault("registered_on", []).append(str(_("登记/备案日期不能早于成立日期。")))
+        return errors
 
 
 class OrganizationMerge(BaseModel):

@@ -1,28 +1,16 @@
-from datetime import date
-
 from django.db.models import Q
 
-from shuniu.core.querysets import ScopedQuerySet
+from shuniu.core.dated import DatedQuerySet
 
 from .choices import SOCIAL_KINDS
 
 
-class OrganizationQuerySet(ScopedQuerySet):
-    def active_on(self, day: date):
-        """Founded on or before `day` and not deregistered or revoked by then."""
-        return self.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day), founded_on__lte=day)
+class OrganizationQuerySet(DatedQuerySet):
+    """`on(day)`: the organizations active on `day` (founded by then, not past their last active day)."""
 
     def social(self):
         """Social organizations: every kind but the people's/mass organizations that act as hubs."""
         return self.filter(kind__in=SOCIAL_KINDS)
-
-    def in_area(self, area):
-        """The organizations of an area's whole subtree, with one condition on an indexed column."""
-        if area.level == "city":
-            return self
-        if area.level == "district":
-            return self.filter(district_id=area.pk)
-        return self.filter(street_id=area.pk)
 
     def search(self, text: str, user=None):
         """Chinese name substring, USCC prefix, or — among the records `user` may unmask — the legal

@@ -11,9 +11,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
-from shuniu.imports.normalize import name_key
-
 from .models import DuplicateDismissal, Organization
+from .names import name_key
 
 REASON_SAME_NAME = _("名称相同")
 REASON_REGISTERED_LATER = _("名称相同，一方已有统一社会信用代码（可能是备案后又登记）")

@@ -15,10 +15,11 @@ from shuniu.hubs.choices import LinkRole
 from shuniu.hubs.models import Hub, Link
 from shuniu.hubs.services import link_validate
 
+from .choices import OrganizationAuditAction
 from .models import DuplicateDismissal, Organization, OrganizationMerge
 
 #: Fields of the kept organization filled from the merged one when empty (founded_on, street, and uscc with kind and
-#: REGISTRATION_FIELDS have their own rules; name, district, status and dissolved_on stay the kept organization's).
+#: REGISTRATION_FIELDS have their own rules; name, district, status and active_until stay the kept organization's).
 FILLED_FIELDS = (
     "registration_level",
     "registration_authority",
@@ -297,7 +298,7 @@ def _snapshot(plan: MergePlan) -> dict:
                 "system": hub.system.code,
                 "area": hub.area.code,
                 "recognized_on": hub.recognized_on,
-                "revoked_on": hub.revoked_on,
+                "recognized_until": hub.recognized_until,
             }
             for hub in plan.recognitions
         ],
@@ -350,7 +351,7 @@ def organization_merge(*, keep: Organization, merge: Organization, user=None, no
     list(Link.objects.select_for_update().filter(organization__in=[keep.pk, merge.pk]).values_list("pk"))
     plan = organization_merge_plan(keep=keep, merge=merge)
     snapshot = _snapshot(plan)
-    audit.record(keep, audit.AuditAction.MERGE, related=merge, after=_merge_summary(plan), message=note)
+    audit.record(keep, OrganizationAuditAction.MERGE, related=merge, after=_merge_summary(plan), message=note)
     with audit.context(message=MERGE_MESSAGE % {"merged": merge.name, "kept": keep.name}):
         return _merge_apply(plan, snapshot, user=user, note=note)
 

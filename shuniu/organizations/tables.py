@@ -2,12 +2,13 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from shuniu.core.unmasking import full_value, unmaskable_ids
+from shuniu.core.tables import BaseTable, optional_column
+from shuniu.core.unmasking import UnmaskingTableMixin
 
 from .models import Organization
 
 
-class OrganizationTable(tables.Table):
+class OrganizationTable(UnmaskingTableMixin, BaseTable):
     name = tables.Column(linkify=True, verbose_name=_("名称"))
     uscc = tables.Column(verbose_name=_("统一社会信用代码"), empty_values=(None, ""), default="—")
     kind = tables.Column(verbose_name=_("类型"))
@@ -16,19 +17,16 @@ class OrganizationTable(tables.Table):
     fields = tables.Column(verbose_name=_("领域"), orderable=False, empty_values=())
     status = tables.Column(verbose_name=_("状态"))
     founded_on = tables.DateColumn(verbose_name=_("成立日期"), format="Y-m-d")
-    legal_representative_id_number = tables.Column(
-        verbose_name=_("法定代表人身份证号"), orderable=False, empty_values=(None, ""), default="—"
+    legal_representative_id_number = optional_column(
+        tables.Column(verbose_name=_("法定代表人身份证号"), orderable=False, empty_values=(None, ""), default="—")
     )
-    legal_representative_phone = tables.Column(
-        verbose_name=_("法定代表人电话"), orderable=False, empty_values=(None, ""), default="—"
+    legal_representative_phone = optional_column(
+        tables.Column(verbose_name=_("法定代表人电话"), orderable=False, empty_values=(None, ""), default="—")
     )
-    legal_representative_id_number.optional = legal_representative_phone.optional = True  # shown when chosen
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Organization
         fields = ("name", "uscc", "kind", "district", "street", "fields", "status", "founded_on")
-        attrs = {"class": "table table-sm table-hover align-middle"}
-        template_name = "django_tables2/bootstrap5.html"
 
     def render_fields(self, record):
         return (
@@ -52,21 +50,12 @@ class OrganizationTable(tables.Table):
         "street__name",
         *Organization.PERSONAL_FIELDS,
     )
-    #: exports: {organization pk: its field names} of the chunk being read (see shuniu.core.exports)
+    #: exports: {organization pk: its field names} of the chunk being read (see shuniu.core.exports); the fields are
+    #: looked up per chunk, with one light query instead of the page's prefetch
     export_field_names = None
 
-    def export_queryset(self, queryset):
-        """Exports look the fields up per chunk, with one light query instead of the page's prefetch."""
-        return queryset.prefetch_related(None).only(*self.export_only)
-
-    #: exports asked to unmask: the user, and the records of which full numbers were written (for the audit row)
-    unmask_for = None
-    unmasked_ids: set | None = None
-    _unmaskable: set = frozenset()
-
     def before_export(self, records):
-        if self.unmask_for is not None:
-            self._unmaskable = unmaskable_ids(self.unmask_for, Organization, [record.pk for record in records])
+        super().before_export(records)  # the records whose numbers may be unmasked
         names = {}
         rows = (
             Organization.fields.through.objects.filter(organization_id__in=[record.pk for record in records])
@@ -77,21 +66,11 @@ class OrganizationTable(tables.Table):
             names.setdefault(organization_id, []).append(name)
         self.export_field_names = names
 
-    def _personal(self, record, name: str):
-        """Masked, or the full number in an export asked to unmask, for a record the user may unmask."""
-        value = getattr(record, name)
-        if not value:
-            return None
-        if self.unmask_for is not None and record.pk in self._unmaskable:
-            self.unmasked_ids.add(record.pk)
-            return full_value(value)
-        return value.masked
-
     def value_legal_representative_id_number(self, record):
-        return self._personal(record, "legal_representative_id_number")
+        return self.personal(record, "legal_representative_id_number")
 
     def value_legal_representative_phone(self, record):
-        return self._personal(record, "legal_representative_phone")
+        return self.personal(record, "legal_representative_phone")
 
     def value_fields(self, record):
         if self.export_field_names is not None:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from shuniu.hubs.tests.factories import HubFactory, LinkFactory
-from shuniu.imports.choices import ImportKind, ImportStatus
+from shuniu.imports.choices import ImportStatus
 from shuniu.imports.models import ImportJob
 from shuniu.indicators.tests.scenario import build_scenario
 from shuniu.organizations.choices import OrganizationKind
@@ -72,7 +72,7 @@ def test_every_page_kind_works_under_the_policy(page, live_server, django_user_m
     for name in ("朝阳区阳光志愿者协会", "北京市朝阳区阳光（志愿者）协会"):
         OrganizationFactory(name=name, kind=OrganizationKind.COMMUNITY, district=chaoyang)
     job = ImportJob.objects.create(
-        kind=ImportKind.ORGANIZATIONS,
+        kind="organizations",
         status=ImportStatus.PLANNING,
         filename="进度.xlsx",
         file="imports/progress.xlsx",
@@ -104,6 +104,7 @@ def test_every_page_kind_works_under_the_policy(page, live_server, django_user_m
     watch.visit(url + reverse("organizations:organization_add"))
     watch.visit(url + hub.get_absolute_url())
     watch.visit(url + reverse("hubs:link_end", kwargs={"pk": link.pk}))
+    watch.visit(url + reverse("hubs:hub_revoke", kwargs={"pk": hub.pk}))  # the generic page of a declared action
     watch.visit(url + reverse("hubs:link_list"), ready="#object-table")
 
     watch.visit(url + reverse("organizations:duplicates") + f"?district={chaoyang.pk}", ready="[data-testid=pair]")

@@ -9,9 +9,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from shuniu.core.tabular import Sheet, write_xlsx
-from shuniu.core.testing import make_uscc
 from shuniu.organizations.choices import OrganizationKind
 from shuniu.organizations.models import Organization
+from shuniu.organizations.tests.factories import make_uscc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"

@@ -1,4 +1,4 @@
-"""The roles of the hub work system (DOMAIN.md §2): who may do what, and which kind of scope each is assigned with."""
+"""The roles of the hub work system: who may do what, and which kind of scope each is assigned with."""
 
 from django.db import migrations
 

@@ -83,7 +83,7 @@ def test_the_audit_administrator_reads_the_audit_log_and_nothing_else(client):
     assert client.get(reverse("indicators:dashboard"))["Location"] == reverse("home")  # the root: their own page
     for name in (
         "organizations:organization_list",
-        "organizations:organization_uncovered",
+        "hubs:organization_uncovered",
         "hubs:hub_list",
         "hubs:link_list",
         "areas:area_list",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from shuniu.audit.choices import AuditAction
 from shuniu.audit.models import ObjectChange
 from shuniu.core.tabular import Sheet, write_xlsx
-from shuniu.core.testing import make_uscc
+from shuniu.hubs.choices import HubAuditAction
 from shuniu.hubs.models import Hub, Link
 from shuniu.hubs.tests.factories import HubFactory, LinkFactory
 from shuniu.imports.choices import ImportStatus
@@ -20,7 +20,7 @@ from shuniu.imports.services import import_confirm, import_create, import_file
 from shuniu.imports.tasks import import_apply_task
 from shuniu.organizations.choices import OrganizationKind
 from shuniu.organizations.models import Organization
-from shuniu.organizations.tests.factories import OrganizationFactory
+from shuniu.organizations.tests.factories import OrganizationFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_an_import_records_each_new_and_updated_record_and_the_import(admin_user
 
 
 def test_a_failed_import_leaves_no_audit_record(monkeypatch):
-    from shuniu.imports.definitions.organizations import OrganizationDefinition
+    from shuniu.organizations.imports import OrganizationDefinition
 
     def fail(self, model, new, updated):
         raise RuntimeError("the scope check fails at the end")
@@ -83,21 +83,21 @@ def test_hub_and_link_imports_name_their_domain_actions():
     import_file(data=xlsx(headers, rows), filename="hubs.xlsx", kind="hubs")
     hub = Hub.objects.get(organization=federation)
     [recognized] = rows_of(Hub)
-    assert recognized.action == AuditAction.HUB_RECOGNIZED and recognized.object_repr == federation.name
+    assert recognized.action == HubAuditAction.HUB_RECOGNIZED and recognized.object_repr == federation.name
     assert recognized.related_object_id == federation.pk and recognized.related_object_repr == federation.name
-    rows[0][5] = "2016-01-01"
+    rows[0][5] = "2016-01-01"  # the day of the revocation: the recognition's last day is the day before
     import_file(data=xlsx(headers, rows), filename="hubs.xlsx", kind="hubs")
-    [revoked] = rows_of(Hub, action=AuditAction.HUB_REVOKED)
-    assert (revoked.before, revoked.after) == ({"revoked_on": None}, {"revoked_on": "2016-01-01"})
+    [revoked] = rows_of(Hub, action=HubAuditAction.HUB_REVOKED)
+    assert (revoked.before, revoked.after) == ({"recognized_until": None}, {"recognized_until": "2015-12-31"})
     hub.refresh_from_db()
-    assert hub.revoked_on == date(2016, 1, 1)
+    assert hub.recognized_until == date(2015, 12, 31)
 
     link = LinkFactory(hub=HubFactory(organization__name="北京市总工会"), organization__name="甲协会")
     headers = ["枢纽名称", "组织名称", "关系", "开始日期", "结束日期"]
     row = ["北京市总工会", "甲协会", "联系", link.start_date.isoformat(), "2016-06-30"]
     job = import_file(data=xlsx(headers, [row]), filename="links.xlsx", kind="links")
     assert job.counts["updated"] == 1, job.examples
-    [ended] = rows_of(Link, action=AuditAction.LINK_ENDED)
+    [ended] = rows_of(Link, action=HubAuditAction.LINK_ENDED)
     assert ended.object_id == link.pk and ended.object_repr == str(link)
     assert (ended.before, ended.after) == ({"end_date": None}, {"end_date": "2016-06-30"})
     assert ended.related_object_id == link.hub_id and ended.related_object_repr == "北京市总工会"

@@ -178,3 +178,13 @@ def test_the_search_pins_its_query_count(admin_client, django_assert_num_queries
     with django_assert_num_queries(5):
         response = admin_client.get(reverse("audit:objectchange_list"))
     assert response.status_code == 200 and f"共 {ObjectChange.objects.count()} 条" in response.content.decode()
+
+
+def test_the_search_offers_the_models_followed_and_those_whose_events_alone_are_logged():
+    from shuniu.audit.filtersets import model_choices
+
+    labels = dict(model_choices())
+    assert "organizations.organization" in labels
+    # an import job's rows are not followed (a module excludes them), but its `import` events are in the log
+    assert "imports.importjob" in labels
+    assert "audit.objectchange" not in labels

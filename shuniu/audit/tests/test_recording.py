@@ -12,10 +12,11 @@ from django.urls import reverse
 from shuniu import audit
 from shuniu.audit.choices import AuditAction
 from shuniu.audit.models import ObjectChange
-from shuniu.hubs.choices import HubLevel
+from shuniu.hubs.choices import HubAuditAction, HubLevel
 from shuniu.hubs.models import Hub, Link
 from shuniu.hubs.services import link_end
 from shuniu.hubs.tests.factories import LinkFactory, system
+from shuniu.organizations.choices import OrganizationAuditAction
 from shuniu.organizations.models import Organization
 from shuniu.organizations.services import organization_merge
 from shuniu.organizations.tests.factories import OrganizationFactory, district, field
@@ -106,7 +107,7 @@ def test_ending_a_link_records_link_ended_with_the_reason_and_the_hub(admin_user
     link = LinkFactory(start_date=date(2012, 1, 1))
     with audit.context(user=admin_user):
         link_end(link=link, end_date=date(2015, 6, 30), reason="组织迁出")
-    [ended] = changes_of(link, action=AuditAction.LINK_ENDED)
+    [ended] = changes_of(link, action=HubAuditAction.LINK_ENDED)
     assert ended.before == {"end_date": None, "note": ""}
     assert ended.after == {"end_date": "2015-06-30", "note": "结束原因：组织迁出"}
     assert ended.message == "组织迁出" and ended.user == admin_user
@@ -126,12 +127,12 @@ def test_hub_recognition_and_revocation_are_named_as_such(admin_client):
     assert admin_client.post(reverse("hubs:hub_add"), data).status_code == 302
     hub = Hub.objects.get(organization=organization)
     edit = reverse("hubs:hub_edit", kwargs={"pk": hub.pk})
-    assert admin_client.post(edit, {**data, "revoked_on": "2016-01-01"}).status_code == 302
+    assert admin_client.post(edit, {**data, "recognized_until": "2015-12-31"}).status_code == 302
     actions = [(c.action, c.before, c.after) for c in changes_of(hub)]
-    assert actions[0][0] == AuditAction.HUB_RECOGNIZED and actions[0][2]["recognized_on"] == "2012-03-01"
-    assert actions[1] == (AuditAction.HUB_REVOKED, {"revoked_on": None}, {"revoked_on": "2016-01-01"})
+    assert actions[0][0] == HubAuditAction.HUB_RECOGNIZED and actions[0][2]["recognized_on"] == "2012-03-01"
+    assert actions[1] == (HubAuditAction.HUB_REVOKED, {"recognized_until": None}, {"recognized_until": "2015-12-31"})
     # a recognition's changes show on its organization's change log too
-    assert ObjectChange.objects.for_object(organization).filter(action=AuditAction.HUB_RECOGNIZED).exists()
+    assert ObjectChange.objects.for_object(organization).filter(action=HubAuditAction.HUB_RECOGNIZED).exists()
 
 
 def test_merge_records_the_merge_and_each_change_it_makes(admin_user):
@@ -140,7 +141,7 @@ def test_merge_records_the_merge_and_each_change_it_makes(admin_user):
     link = LinkFactory(organization=merge, start_date=date(2012, 1, 1))
     with audit.context(user=admin_user):
         organization_merge(keep=keep, merge=merge, user=admin_user, note="同一组织")
-    [merged] = changes_of(keep, action=AuditAction.MERGE)
+    [merged] = changes_of(keep, action=OrganizationAuditAction.MERGE)
     assert merged.message == "同一组织" and merged.related_object_repr == "甲协会（重复）"
     assert merged.after["merged"]["name"] == "甲协会（重复）" and merged.after["links_moved"] == [link.pk]
     [moved] = changes_of(link, action=AuditAction.UPDATE)

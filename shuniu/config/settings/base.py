@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "shuniu.indicators",
     "shuniu.imports",
     "shuniu.audit",
+    "shuniu.demo",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the 30 minutes run from the failure that locked
 AXES_LOCKOUT_CALLABLE = "shuniu.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "shuniu.accounts.lockout.client_address"
+# Who may do what: the accounts app loads a user's role assignments for the access checks (core.access.user_grants)
+SHUNIU_GRANTS = "shuniu.accounts.grants.load_grants"
 SHUNIU_PROXY_COUNT = int(os.environ.get("SHUNIU_PROXY_COUNT", 0))  # reverse proxies in front (prod: 1)
 
 # Sessions end with the browser, after SHUNIU_SESSION_IDLE_MINUTES without a request, and at the latest a working day

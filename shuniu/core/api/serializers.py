@@ -108,3 +108,49 @@ class CleanModelSerializer(BaseModelSerializer):
         except DjangoValidationError as error:
             raise self.api_validation_error(error) from error
         return {name: getattr(instance, name) if name in concrete else value for name, value in attrs.items()}
+
+
+#
+# Personal numbers (`Model.PERSONAL_FIELDS`): masked unless the view unmasks the record
+#
+
+
+class PersonalNumberField(serializers.CharField):
+    """An encrypted personal number (`core.personal`: an identity or phone number). Output: masked
+    (110105********002X) unless the view unmasks the record (`unmasked` in the context: `UnmaskingViewSetMixin`).
+    Input: the full number, checked and normalised; the masked value sent back as read leaves the stored number
+    unchanged; "" clears it."""
+
+    def __init__(self, *, kind, **kwargs):
+        self.kind = kind
+        super().__init__(required=False, allow_blank=True, max_length=40, **kwargs)
+
+    def to_representation(self, value):
+        return str(value) if value else ""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).strip()
+        if "*" in value:
+            stored = getattr(self.parent.instance, self.source, "") if self.parent.instance is not None else ""
+            if stored and value == stored.masked:
+                raise serializers.SkipField()
+            raise serializers.ValidationError(_("请填写完整号码；脱敏显示的号码只能原样提交，表示不修改。"))
+        if not value:
+            return ""
+        try:
+            return self.kind.normalize(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+class UnmaskingSerializerMixin:
+    """A record the view unmasked (its id in the context's `unmasked`) shows its full personal numbers, each read
+    audited; every other record shows them masked."""
+
+    def to_representation(self, instance):
+        from shuniu.core.unmasking import unmask
+
+        data = super().to_representation(instance)
+        if instance.pk in self.context.get("unmasked", ()):
+            data.update(unmask(instance=instance, fields=type(instance).PERSONAL_FIELDS, where=_("API")))
+        return data

@@ -15,6 +15,7 @@ from rest_framework import permissions, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from ..access import user_can
+from ..writes import OutsideScope, ensure_saved_within_scope
 from .schema import AutoSchema
 
 METHOD_ACTIONS = {
@@ -67,14 +68,28 @@ class ScopedViewSetMixin(APIMixin):
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    """A ModelViewSet whose queryset is restricted to the caller's scope; out-of-scope records answer 404."""
+    """A ModelViewSet whose queryset is restricted to the caller's scope; out-of-scope records answer 404. The actions
+    declared on its model (`core.actions`) are its endpoints `POST …/{id}/<name>/`, unless the class defines a method
+    of that name."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        queryset = cls.__dict__.get("queryset")
+        if queryset is None:
+            return
+        from ..actions import actions_for
+
+        for declared in actions_for(queryset.model):
+            if declared.api and not hasattr(cls, declared.name):
+                setattr(cls, declared.name, declared.api_endpoint())
 
     def check_in_scope(self, instance) -> None:
-        """Called inside the write's transaction: the written object must be within the caller's scope."""
-        model = type(instance)
-        action = request_action(self, self.request)
-        if not model._default_manager.restrict(self.request.user, action).filter(pk=instance.pk).exists():
-            raise PermissionDenied
+        """Called inside the write's transaction: the written object must be within the caller's scope (403 with the
+        reason otherwise, and the transaction rolls back): `core.writes.ensure_saved_within_scope`."""
+        try:
+            ensure_saved_within_scope(self.request.user, instance, request_action(self, self.request))
+        except OutsideScope as error:
+            raise PermissionDenied(str(error)) from error
 
     def perform_create(self, serializer):
         with transaction.atomic():
@@ -93,3 +108,20 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
 class ScopedReadOnlyModelViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
+
+
+class UnmaskingViewSetMixin:
+    """With `?unmask=1` on a read, the records this user may unmask show their full personal numbers (each audited:
+    `core.api.serializers.UnmaskingSerializerMixin`); every other record, and every other user, gets them masked."""
+
+    def get_serializer(self, *args, **kwargs):
+        if args and self.request.method == "GET" and self.request.query_params.get("unmask") == "1":
+            from django.db.models import Model
+
+            from ..unmasking import unmaskable_ids
+
+            records = [args[0]] if isinstance(args[0], Model) else list(args[0])
+            model = self.queryset.model
+            unmasked = unmaskable_ids(self.request.user, model, [record.pk for record in records])
+            kwargs["context"] = {**self.get_serializer_context(), "unmasked": unmasked}
+        return super().get_serializer(*args, **kwargs)

@@ -1,6 +1,7 @@
 """The access matrix's registry: for each model, a record inside every scoped role's scope and one outside all of
-them, in a small world of two districts. A new model is covered by registering it here; `test_every_model_is_
-registered` fails until it is.
+them, in a small world of two districts. Each app registers its models' cases in its own test module, which its
+`module.py` names (`Module.access_cases`, e.g. `shuniu/hubs/tests/access.py`); `test_every_model_is_registered` fails
+until every model is. A case builds its records from the world (`w.a` inside, `w.b` outside), or names the world's.
 
 The world: district A (朝阳区) with street A1, district B (海淀区). Organization `a` lies in A1 and is linked by
 hub `hub_a`, the district-level hub of A whose organization lies in A; `b` and `hub_b` are their twins in B. The
@@ -15,18 +16,13 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from django.contrib.auth import get_user_model
-
-from shuniu.accounts.models import Role, RoleAssignment
 from shuniu.accounts.testing import user_with_role
-from shuniu.areas.models import Area, AreaPopulation
-from shuniu.audit.models import ObjectChange
+from shuniu.areas.models import Area
 from shuniu.hubs.choices import HubLevel
-from shuniu.hubs.models import Hub, Link, System
 from shuniu.hubs.tests.factories import HubFactory, LinkFactory
-from shuniu.imports.models import ImportJob, ImportTemplate
+from shuniu.imports.models import ImportTemplate
 from shuniu.organizations.choices import OrganizationKind
-from shuniu.organizations.models import DuplicateDismissal, Field, Organization, OrganizationMerge
+from shuniu.organizations.models import DuplicateDismissal, OrganizationMerge
 from shuniu.organizations.tests.factories import OrganizationFactory
 
 DISTRICT_A, STREET_A1, DISTRICT_B = "110105", "110105001", "110108"
@@ -115,59 +111,14 @@ def make_user(world, slug: str):
     return user_with_role(slug, **ROLE_SCOPES[slug](world))
 
 
-def _job(user, name):
-    return ImportJob.objects.create(kind="organizations", user=user, filename=name, sha256="0" * 64, file="x.xlsx")
+def _load_cases() -> None:
+    """Import every module's access cases (`Module.access_cases`): each registers its models here."""
+    from importlib import import_module
+
+    from shuniu.core.modules import collected
+
+    for _module, path in collected("access_cases"):
+        import_module(path)
 
 
-def _other_user():
-    return get_user_model().objects.get_or_create(username="someone-else")[0]
-
-
-register(Organization, lambda w, u: w.a, lambda w, u: w.b, change={"note": "越权修改"})
-register(Hub, lambda w, u: w.hub_a, lambda w, u: w.hub_b, change={"batch": "越权修改"})
-register(
-    Link,
-    lambda w, u: w.link_a,
-    lambda w, u: w.link_b,
-    change={"note": "越权修改"},
-    marker=lambda o: o.organization.name,
-)
-register(OrganizationMerge, lambda w, u: w.merge_a, lambda w, u: w.merge_b, marker=lambda o: o.merged_name)
-register(DuplicateDismissal, lambda w, u: w.dismissal_a, lambda w, u: w.dismissal_b)
-register(
-    ImportJob,
-    lambda w, u: _job(u, "mine.xlsx"),
-    lambda w, u: _job(_other_user(), "theirs.xlsx"),
-    marker=lambda o: o.filename,
-)
-# reference data and shared records: not scoped, so both records are seen by anyone holding the permission
-register(Area, lambda w, u: w.area[DISTRICT_A], lambda w, u: w.area[DISTRICT_B], scoped=False)
-register(
-    AreaPopulation,
-    lambda w, u: AreaPopulation.objects.filter(area__code=DISTRICT_A).first(),
-    lambda w, u: AreaPopulation.objects.filter(area__code=DISTRICT_B).first(),
-    scoped=False,
-)
-register(
-    Field, lambda w, u: Field.objects.order_by("pk")[0], lambda w, u: Field.objects.order_by("pk")[1], scoped=False
-)
-register(
-    System, lambda w, u: System.objects.order_by("pk")[0], lambda w, u: System.objects.order_by("pk")[1], scoped=False
-)
-register(ImportTemplate, lambda w, u: w.template, lambda w, u: w.template, scoped=False)
-register(
-    Role, lambda w, u: Role.objects.get(slug="leader"), lambda w, u: Role.objects.get(slug="city-admin"), scoped=False
-)
-register(
-    RoleAssignment,
-    lambda w, u: RoleAssignment.objects.filter(user=u).first(),
-    lambda w, u: RoleAssignment.objects.create(user=_other_user(), role=Role.objects.get(slug="city-analyst")),
-    scoped=False,
-)
-register(
-    ObjectChange,
-    lambda w, u: ObjectChange.objects.filter(content_type__model="organization", object_id=w.a.pk).first(),
-    lambda w, u: ObjectChange.objects.filter(content_type__model="organization", object_id=w.b.pk).first(),
-    marker=lambda o: o.object_repr,
-    scoped=False,
-)
+_load_cases()

@@ -299,7 +299,7 @@ def test_uncovered_worklist_exports_the_suggested_hub(admin_client, django_asser
     for _ in range(3):
         OrganizationFactory(fields=[field("elderly")])
     OrganizationFactory(fields=[field("education")])
-    url = reverse("organizations:organization_uncovered")
+    url = reverse("hubs:organization_uncovered")
     # session, user, the organizations, their fields, the hubs recognised that day, their fields, the audit record
     with django_assert_num_queries(7):
         response = admin_client.get(url, {"uncovered_on": "2015-06-30", "export": "xlsx"})

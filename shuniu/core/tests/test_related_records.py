@@ -129,12 +129,12 @@ def test_the_worklist_suggests_only_hubs_the_user_may_see(client):
     )
     link_end(link=world.link_a, end_date=date(2018, 12, 31))  # a is no longer covered, and still hub_a's to see
     user = signed_in(client, world, "hub-staff")
-    page = client.get(reverse("organizations:organization_uncovered")).content.decode()
+    page = client.get(reverse("hubs:organization_uncovered")).content.decode()
     assert world.a.name in page
     assert street_hub.organization.name not in page
     assert world.hub_a.organization.name in page
     client.force_login(make_user(world, "street-office"))
-    assert street_hub.organization.name in client.get(reverse("organizations:organization_uncovered")).content.decode()
+    assert street_hub.organization.name in client.get(reverse("hubs:organization_uncovered")).content.decode()
     assert user.pk
 
 

@@ -13,7 +13,7 @@ from shuniu.core.personal import phone_normalize, ric_normalize
 from shuniu.hubs.models import Hub, Link, System
 from shuniu.hubs.selectors import links_covering_on, organizations_counted_on, organizations_covered_on
 from shuniu.hubs.services import link_validate
-from shuniu.indicators.models import CoverageTrendPoint, TrendState
+from shuniu.indicators.models import IndicatorState, StoredFigure
 from shuniu.indicators.selectors import covered_count
 from shuniu.organizations.models import Organization
 from shuniu.organizations.tests.factories import OrganizationFactory
@@ -30,7 +30,7 @@ def _dump():
             "uscc",
             "founded_on",
             "kind",
-            "dissolved_on",
+            "active_until",
             "status",
             "district__code",
             "street__code",
@@ -48,7 +48,7 @@ def _dump():
             "area__code",
             "system__code",
             "recognized_on",
-            "revoked_on",
+            "recognized_until",
             "parent__organization__name",
         )
     )
@@ -122,10 +122,10 @@ class TestScaleOne:
             "district": 211,
             "street": 403,
         }
-        recognized = Counter(Hub.objects.recognized_on(date(2015, 6, 30)).values_list("level", flat=True))
+        recognized = Counter(Hub.objects.on(date(2015, 6, 30)).values_list("level", flat=True))
         assert dict(recognized) == {"city": 36, "district": 211, "street": 403}  # seed 000, with coverage 87 %
-        assert 10 <= Hub.objects.exclude(revoked_on=None).count() <= 16
-        assert not Hub.objects.filter(revoked_on__lt=date(2017, 1, 1)).exists()
+        assert 10 <= Hub.objects.exclude(recognized_until=None).count() <= 16
+        assert not Hub.objects.filter(recognized_until__lt=date(2016, 12, 31)).exists()  # revoked from 2017 on
         assert Hub.objects.filter(level="city", recognized_on__year=2009).count() == 10
         assert Hub.objects.filter(level="city", recognized_on__year=2010).count() == 12
 
@@ -162,9 +162,7 @@ class TestScaleOne:
 
     def test_registered_on_2010_12_31(self):
         active = Counter(
-            Organization.objects.active_on(date(2010, 12, 31))
-            .filter(kind__in=REGISTERED)
-            .values_list("kind", flat=True)
+            Organization.objects.on(date(2010, 12, 31)).filter(kind__in=REGISTERED).values_list("kind", flat=True)
         )
         assert dict(active) == {"social_group": 3235, "private_non_enterprise": 3824, "foundation": 157}
 
@@ -189,17 +187,17 @@ class TestScaleOne:
                 "founded_on",
                 "registered_on",
                 "status",
-                "dissolved_on",
+                "active_until",
             )
         )
         assert len({(district, name) for _, name, district, *_ in rows}) == len(rows)  # unique within a district
         field_counts = Counter(Organization.fields.through.objects.values_list("organization_id", flat=True))
-        for pk, _, district, street_district, kind, founded, registered, status, dissolved in rows:
+        for pk, _, district, street_district, kind, founded, registered, status, active_until in rows:
             assert street_district == district
             assert 1 <= field_counts[pk] <= 2
             if kind in REGISTERED:
                 assert registered == founded
-            assert (status == "active") == (dissolved is None)
+            assert (status == "active") == (active_until is None)
         sample = random.Random(1).sample(sorted(pk for pk, *_ in rows), 300)
         for organization in Organization.objects.filter(pk__in=sample):
             organization.full_clean()
@@ -212,23 +210,23 @@ class TestScaleOne:
 
     def test_every_link_keeps_the_rules(self):
         hubs = {
-            pk: (org, recognized, revoked)
-            for pk, org, recognized, revoked in Hub.objects.values_list(
-                "pk", "organization_id", "recognized_on", "revoked_on"
+            pk: (org, recognized, until)
+            for pk, org, recognized, until in Hub.objects.values_list(
+                "pk", "organization_id", "recognized_on", "recognized_until"
             )
         }
-        dissolved = dict(Organization.objects.exclude(dissolved_on=None).values_list("pk", "dissolved_on"))
+        active_until = dict(Organization.objects.exclude(active_until=None).values_list("pk", "active_until"))
         periods = defaultdict(list)
         managers = defaultdict(list)
         for hub, organization, role, start, end in Link.objects.values_list(
             "hub_id", "organization_id", "role", "start_date", "end_date"
         ):
-            hub_organization, recognized, revoked = hubs[hub]
+            hub_organization, recognized, until = hubs[hub]
             assert hub_organization != organization
-            assert recognized <= start and (revoked is None or start < revoked)
-            assert organization not in dissolved or start <= dissolved[organization]
+            assert recognized <= start and (until is None or start <= until)
+            assert organization not in active_until or start <= active_until[organization]
             assert end is None or end >= start
-            assert revoked is None or (end is not None and end < revoked)  # ended when the hub lost recognition
+            assert until is None or (end is not None and end <= until)  # ended when the hub lost recognition
             periods[(hub, organization, role)].append((start, end))
             if role == "manage":
                 managers[organization].append((start, end))
@@ -238,6 +236,6 @@ class TestScaleOne:
                 assert end is not None and end < next_start
 
     def test_trend_is_stored_and_current(self):
-        assert CoverageTrendPoint.objects.filter(day=date(2014, 12, 31)).count() == 16
-        state = TrendState.objects.get(pk=1)
-        assert state.stale_since is None and state.computed_until == date(2025, 12, 31)
+        assert StoredFigure.objects.filter(indicator="hubs.coverage", day=date(2014, 12, 31)).count() == 16
+        state = IndicatorState.objects.get(indicator="hubs.coverage")
+        assert state.stale_since is None and state.filled_until == date(2025, 12, 31)

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from shuniu.core.management.commands.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts
+from shuniu.demo.management.commands.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts
 
 pytestmark = pytest.mark.django_db
 

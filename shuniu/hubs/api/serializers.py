@@ -92,7 +92,7 @@ class HubSerializer(CleanModelSerializer):
             "field_ids",
             "batch",
             "recognized_on",
-            "revoked_on",
+            "recognized_until",
             "parent",
             "parent_id",
             "created_at",
@@ -103,12 +103,6 @@ class HubSerializer(CleanModelSerializer):
 #
 # Links
 #
-
-
-class LinkBriefSerializer(BriefSerializer):
-    class Meta(BriefSerializer.Meta):
-        model = Link
-        fields = [*BriefSerializer.Meta.fields, "role", "start_date", "end_date"]
 
 
 class LinkSerializer(BaseModelSerializer):
@@ -159,8 +153,3 @@ class LinkSerializer(BaseModelSerializer):
             return services.link_update(link=instance)
         except DjangoValidationError as error:
             raise self.api_validation_error(error) from error
-
-
-class LinkEndSerializer(serializers.Serializer):
-    end_date = serializers.DateField(label=_("结束日期"), help_text=_("最后有效的一天"))
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", label=_("结束原因"))

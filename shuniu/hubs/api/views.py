@@ -1,17 +1,8 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
-
-from shuniu.core.api.exceptions import validation_detail
 from shuniu.core.api.viewsets import ScopedModelViewSet
 
-from .. import services
 from ..filtersets import HubFilterSet, LinkFilterSet
 from ..models import Hub, Link, System
-from .serializers import HubSerializer, LinkEndSerializer, LinkSerializer, SystemSerializer
+from .serializers import HubSerializer, LinkSerializer, SystemSerializer
 
 
 class SystemViewSet(ScopedModelViewSet):
@@ -22,7 +13,8 @@ class SystemViewSet(ScopedModelViewSet):
 
 
 class HubViewSet(ScopedModelViewSet):
-    """Hub recognitions: an organization recognised as a hub at a level, for a jurisdiction and a system."""
+    """Hub recognitions: an organization recognised as a hub at a level, for a jurisdiction and a system. Revoking a
+    recognition keeps the row: POST `…/{id}/revoke/` (`hubs.actions`)."""
 
     queryset = Hub.objects.select_related("organization", "area", "system", "parent__organization").prefetch_related(
         "fields"
@@ -32,23 +24,8 @@ class HubViewSet(ScopedModelViewSet):
 
 
 class LinkViewSet(ScopedModelViewSet):
-    """Dated links between hubs and organizations. Ending a link keeps the row: POST `…/{id}/end/`."""
+    """Dated links between hubs and organizations. Ending a link keeps the row: POST `…/{id}/end/` (`hubs.actions`)."""
 
     queryset = Link.objects.select_related("hub__organization", "organization")
     serializer_class = LinkSerializer
     filterset_class = LinkFilterSet
-
-    @extend_schema(request=LinkEndSerializer, responses={200: LinkSerializer})
-    @action(detail=True, methods=["post"], permission_action="end")
-    def end(self, request, pk=None):
-        """End the link on `end_date` (its last valid day); the reason is kept in the note."""
-        link = self.get_object()
-        data = LinkEndSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                link = services.link_end(link=link, **data.validated_data)
-                self.check_in_scope(link)
-        except DjangoValidationError as error:
-            raise ValidationError(validation_detail(error)) from error
-        return Response(self.get_serializer(link).data)

@@ -109,7 +109,7 @@ class TestHubAPI:
 
     def test_filters(self, api_client):
         district_hub = HubFactory(level=HubLevel.DISTRICT, area=Area.objects.get(code="110105"))
-        HubFactory(recognized_on=date(2009, 3, 1), revoked_on=date(2012, 1, 1))
+        HubFactory(recognized_on=date(2009, 3, 1), recognized_until=date(2011, 12, 31))
         assert [row["id"] for row in api_client.get(HUBS, {"level": "district"}).json()["results"]] == [district_hub.pk]
         assert api_client.get(HUBS, {"recognized_on": "2013-01-01"}).json()["count"] == 1
         assert api_client.get(HUBS, {"q": district_hub.organization.name}).json()["count"] == 1
@@ -129,17 +129,17 @@ class TestHubAPI:
         assert not Hub.objects.exists()
 
     def test_create_refuses_a_revocation_before_recognition(self, api_client, hub_payload):
-        hub_payload["revoked_on"] = "2010-01-01"
+        hub_payload["recognized_until"] = "2010-01-01"
         response = api_client.post(HUBS, hub_payload, format="json")
         assert response.status_code == 400
-        assert response.json() == {"non_field_errors": ["撤销认定日期须晚于认定日期。"]}
+        assert response.json() == {"non_field_errors": ["认定截止日期不能早于认定日期。"]}
 
     def test_update_and_delete(self, api_client):
         hub = HubFactory()
-        response = api_client.patch(hub_detail(hub.pk), {"revoked_on": "2016-12-31"}, format="json")
+        response = api_client.patch(hub_detail(hub.pk), {"recognized_until": "2016-12-30"}, format="json")
         assert response.status_code == 200, response.content
         hub.refresh_from_db()
-        assert hub.revoked_on == date(2016, 12, 31)
+        assert hub.recognized_until == date(2016, 12, 30)
         response = api_client.patch(hub_detail(hub.pk), {"parent_id": hub.pk}, format="json")
         assert response.status_code == 400
         assert response.json() == {"parent_id": ["上级枢纽不能是自己。"]}

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_link_to_a_revoked_hub_does_not_cover():
-    hub = HubFactory(recognized_on=date(2009, 3, 1), revoked_on=date(2014, 12, 31))
+    hub = HubFactory(recognized_on=date(2009, 3, 1), recognized_until=date(2014, 12, 30))
     link = LinkFactory(hub=hub, start_date=date(2010, 1, 1))
     assert link.organization in organizations_covered_on(day=date(2014, 6, 1))
     assert link.organization not in organizations_covered_on(day=date(2015, 6, 1))
@@ -29,7 +29,7 @@ def test_end_date_is_the_last_covered_day():
 
 def test_dissolved_organization_is_neither_covered_nor_counted():
     organization = OrganizationFactory(
-        founded_on=date(2005, 1, 1), status=OrganizationStatus.DEREGISTERED, dissolved_on=date(2012, 1, 1)
+        founded_on=date(2005, 1, 1), status=OrganizationStatus.DEREGISTERED, active_until=date(2011, 12, 31)
     )
     LinkFactory(organization=organization, start_date=date(2010, 1, 1))
     assert organization in organizations_covered_on(day=date(2011, 12, 31))

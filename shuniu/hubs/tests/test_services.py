@@ -51,7 +51,7 @@ def test_a_second_managing_hub_on_the_same_day_is_refused():
 
 
 def test_link_before_recognition_or_after_revocation_is_refused():
-    hub = HubFactory(recognized_on=date(2009, 3, 1), revoked_on=date(2014, 1, 1))
+    hub = HubFactory(recognized_on=date(2009, 3, 1), recognized_until=date(2013, 12, 31))
     with pytest.raises(ValidationError, match="未处于认定有效期"):
         LinkFactory(hub=hub, start_date=date(2008, 12, 1))
     with pytest.raises(ValidationError, match="未处于认定有效期"):

@@ -146,7 +146,7 @@ def test_a_code_that_belongs_to_another_organization_than_the_name_is_refused():
 
 
 def test_an_unexpected_error_fails_the_job_instead_of_leaving_it_running(monkeypatch):
-    from shuniu.imports.definitions.hubs import HubDefinition
+    from shuniu.hubs.imports import HubDefinition
 
     def broken(self, rows):
         raise RuntimeError("测试")
@@ -178,3 +178,19 @@ def test_a_user_who_may_add_but_not_change_links_sees_updates_refused_in_the_pre
     job = import_file(data=xlsx(headers, rows), filename="links.xlsx", kind="links", user=clerk, dry_run=True)
     assert job.counts == {"new": 1, "updated": 0, "unchanged": 0, "rejected": 1}
     assert "权限" in reasons(job)[2]
+
+
+def test_a_row_ending_a_link_keeps_its_reason_in_the_note_as_ending_it_on_the_page_does():
+    link = LinkFactory(start_date=date(2010, 1, 1), note="首次建立")
+    headers = ["枢纽名称", "组织名称", "统一社会信用代码", "关系", "开始日期", "结束日期", "结束原因"]
+    row = [link.hub.organization.name, link.organization.name, link.organization.uscc, link.get_role_display()]
+    data = xlsx(headers, [[*row, "2010-01-01", "2015-06-30", "组织迁出"]])
+    job = import_file(data=data, filename="links.xlsx", kind="links")
+    assert job.counts == {"new": 0, "updated": 1, "unchanged": 0, "rejected": 0}, reasons(job)
+    link.refresh_from_db()
+    assert link.end_date == date(2015, 6, 30) and link.note == "首次建立；结束原因：组织迁出"  # as `link_end` keeps it
+    again = import_file(data=data, filename="links.xlsx", kind="links")
+    assert again.counts == {"new": 0, "updated": 0, "unchanged": 1, "rejected": 0}, reasons(again)
+    no_end = xlsx(headers, [[*row, "2010-01-01", "", "组织迁出"]])
+    refused = import_file(data=no_end, filename="links.xlsx", kind="links")
+    assert refused.counts["rejected"] == 1 and "「结束原因」只在填了结束日期时填写" in reasons(refused)[2]

@@ -7,23 +7,22 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from shuniu.areas.models import Area
-from shuniu.imports.normalize import (
+from shuniu.areas.resolvers import DISTRICT_NAMES, AreaResolver
+from shuniu.core.importing.normalize import (
     DATE_MAX,
     DATE_MIN,
-    DISTRICT_NAMES,
-    ORGANIZATION_KIND_SYNONYMS,
-    AreaResolver,
     ChoiceResolver,
     NormalizeError,
     code,
     excel_serial_date,
-    name_key,
     parse_date,
     parse_int,
     split_list,
     text,
 )
 from shuniu.organizations.choices import OrganizationKind
+from shuniu.organizations.imports import ORGANIZATION_KIND_SYNONYMS
+from shuniu.organizations.names import name_key
 
 FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)} | {" ": "\u3000"})
 WHITESPACE = [" ", "\u3000", "\xa0", "\t", "\n"]

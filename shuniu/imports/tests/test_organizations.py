@@ -6,13 +6,12 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from shuniu.core.tabular import Sheet, write_csv, write_xlsx
-from shuniu.core.testing import make_uscc
 from shuniu.imports.choices import ImportStatus
 from shuniu.imports.exports import rejected_rows_xlsx, template_xlsx
 from shuniu.imports.services import import_file, import_outcomes
 from shuniu.organizations.choices import OrganizationKind
 from shuniu.organizations.models import Organization
-from shuniu.organizations.tests.factories import OrganizationFactory
+from shuniu.organizations.tests.factories import OrganizationFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -127,10 +126,10 @@ def test_rejected_rows_come_back_with_the_original_columns_and_a_reason():
 
 
 def test_a_failed_write_changes_nothing(monkeypatch):
-    from shuniu.imports.definitions.organizations import OrganizationDefinition
+    from shuniu.organizations.imports import OrganizationDefinition
 
     def explode(self, model, new, updated):
-        from shuniu.imports.definitions.base import ImportAborted
+        from shuniu.core.importing.base import ImportAborted
 
         raise ImportAborted("测试：写入后检查失败")
 
@@ -147,9 +146,9 @@ def test_a_failed_write_changes_nothing(monkeypatch):
 def test_the_template_maps_every_column_and_imports_what_is_filled_in():
     data = template_xlsx("organizations")
     sheet = read_back(data)
-    from shuniu.imports.definitions import DEFINITIONS
+    from shuniu.imports.registry import definition
 
-    labels = [column.label for column in DEFINITIONS["organizations"].columns]
+    labels = [column.label for column in definition("organizations").columns if column.in_template]
     assert sheet[0] == labels
     job = run(data)
     assert job.status == ImportStatus.FAILED and "没有数据行" in job.error
@@ -200,13 +199,14 @@ def test_a_row_with_a_code_and_a_row_without_one_naming_the_same_organization_ar
 
 
 def test_status_and_dissolution_follow_the_empty_cell_policy_on_updates():
-    revoked = OrganizationFactory(status="revoked", dissolved_on=date(2019, 1, 1))
+    revoked = OrganizationFactory(status="revoked", active_until=date(2018, 12, 31))
     active = OrganizationFactory()
+    # 注销/撤销日期 is the day of the event: the last active day is the day before
     headers = ["统一社会信用代码", "状态", "注销/撤销日期"]
     job = run(xlsx([[revoked.uscc, "已撤销登记", ""], [active.uscc, "", "2020-05-01"]], headers=headers))
     assert job.counts == {"new": 0, "updated": 1, "unchanged": 1, "rejected": 0}, job.examples
     active.refresh_from_db()
-    assert active.status == "deregistered" and active.dissolved_on == date(2020, 5, 1)
+    assert active.status == "deregistered" and active.active_until == date(2020, 4, 30)
     run(xlsx([[revoked.uscc, "", "2019-06-01"]], headers=headers))
     revoked.refresh_from_db()
-    assert revoked.status == "revoked" and revoked.dissolved_on == date(2019, 6, 1)
+    assert revoked.status == "revoked" and revoked.active_until == date(2019, 5, 31)

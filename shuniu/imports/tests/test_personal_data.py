@@ -25,13 +25,12 @@ from shuniu.audit.choices import AuditAction
 from shuniu.audit.models import ObjectChange
 from shuniu.core.personal import ric_check_character
 from shuniu.core.tabular import Sheet, write_csv, write_xlsx
-from shuniu.core.testing import make_uscc
 from shuniu.imports.choices import ImportStatus, RowOutcome
 from shuniu.imports.models import ImportJob
 from shuniu.imports.services import import_file, import_outcomes
 from shuniu.organizations.choices import OrganizationKind
 from shuniu.organizations.models import Organization
-from shuniu.organizations.tests.factories import OrganizationFactory
+from shuniu.organizations.tests.factories import OrganizationFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
 

@@ -5,14 +5,13 @@ import pytest
 
 from shuniu.accounts.testing import user_with_role
 from shuniu.areas.models import Area
-from shuniu.core.testing import make_uscc
 from shuniu.hubs.models import Link
 from shuniu.hubs.tests.factories import HubFactory
 from shuniu.imports.choices import RowOutcome
 from shuniu.imports.services import import_file, import_outcomes
 from shuniu.organizations.choices import OrganizationKind
 from shuniu.organizations.models import Organization
-from shuniu.organizations.tests.factories import OrganizationFactory
+from shuniu.organizations.tests.factories import OrganizationFactory, make_uscc
 
 from .test_hubs_links import xlsx
 from .test_views import org_file
@@ -34,7 +33,7 @@ def test_a_district_office_imports_its_district_and_the_other_rows_come_back():
     job = import_file(data=org_file(rows), filename="organizations.xlsx", kind="organizations", user=officer)
     outcomes = {number: (outcome, reasons) for number, outcome, reasons, _pk in import_outcomes(job)}
     assert outcomes[2][0] == RowOutcome.NEW
-    assert outcomes[3] == (RowOutcome.REJECTED, ["超出您的权限范围（朝阳区），不能导入这一行。"])
+    assert outcomes[3] == (RowOutcome.REJECTED, ["保存后的记录超出了您的权限范围，未保存。"])  # as the page and the API
     assert outcomes[4] == (RowOutcome.REJECTED, ["已有的同一组织不在您可修改的范围内。"])
     assert list(Organization.objects.exclude(pk=elsewhere.pk).values_list("uscc", flat=True)) == [uscc]
 

@@ -11,11 +11,11 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from shuniu.core.tabular import Sheet, write_xlsx
-from shuniu.core.testing import make_uscc
 from shuniu.imports.choices import ImportStatus
 from shuniu.imports.models import ImportJob, ImportTemplate
 from shuniu.organizations.choices import OrganizationKind
 from shuniu.organizations.models import Organization
+from shuniu.organizations.tests.factories import make_uscc
 
 pytestmark = pytest.mark.django_db
 

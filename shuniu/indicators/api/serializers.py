@@ -1,4 +1,3 @@
-from datetime import date
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -6,26 +5,47 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from shuniu.areas.api.serializers import AreaBriefSerializer
-from shuniu.hubs.api.serializers import HubBriefSerializer, SystemBriefSerializer
+from shuniu.areas.models import Area
+from shuniu.core.api.serializers import BriefSerializer
+from shuniu.core.dates import AsOfSerializerField
 from shuniu.hubs.choices import HubLevel
+from shuniu.hubs.models import Hub, System
 
-from ..selectors import DIMENSIONS, TREND_START_YEAR
-
-BY_LABELS = {
-    "total": _("全市合计"),
-    "district": _("按区"),
-    "street": _("按街道/乡镇"),
-    "kind": _("按组织类型"),
-    "field": _("按领域"),
-    "level": _("按枢纽层级"),
-    "system": _("按条线"),
-}
+from .. import registry
+from ..selectors import TREND_START_YEAR
 
 
-def organization_list_url(request, params: dict) -> str:
-    """The API organization list filtered by `params`: the rows behind a figure."""
-    return request.build_absolute_uri(f"{reverse('organizations-api:organization-list')}?{urlencode(params)}")
+def _by_labels() -> dict:
+    return {"total": _("全市合计"), **{dimension.key: dimension.label for dimension in registry.indicator().dimensions}}
+
+
+def organization_list_url(request, params: dict, name: str | None = None) -> str:
+    """The API list filtered by `params` (default: coverage's, the organizations): the rows behind a figure."""
+    name = name or registry.indicator().drill.api_list
+    return request.build_absolute_uri(f"{reverse(name)}?{urlencode(params)}")
+
+
+#
+# Related records, named as every API names them (`core.api.serializers.BriefSerializer`; own names in the schema)
+#
+
+
+class FigureAreaSerializer(BriefSerializer):
+    class Meta(BriefSerializer.Meta):
+        model = Area
+        fields = [*BriefSerializer.Meta.fields, "code", "name", "level"]
+
+
+class FigureSystemSerializer(BriefSerializer):
+    class Meta(BriefSerializer.Meta):
+        model = System
+        fields = [*BriefSerializer.Meta.fields, "code", "name"]
+
+
+class FigureHubSerializer(BriefSerializer):
+    class Meta(BriefSerializer.Meta):
+        model = Hub
+        fields = [*BriefSerializer.Meta.fields, "level"]
 
 
 #
@@ -34,24 +54,19 @@ def organization_list_url(request, params: dict) -> str:
 
 
 class CoverageQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, label=_("日期"), help_text=_("默认今天"))
+    as_of = AsOfSerializerField(required=False, label=_("日期"), help_text=_("默认今天；不能晚于今天"))
     by = serializers.ChoiceField(
-        choices=[(key, BY_LABELS[key]) for key in ("total", *DIMENSIONS)], default="total", label=_("维度")
+        choices=[(key, label) for key, label in _by_labels().items()], default="total", label=_("维度")
     )
 
 
 class TrendQuerySerializer(serializers.Serializer):
-    until = serializers.DateField(required=False, label=_("截至日期"), help_text=_("默认今天；不能晚于今天"))
-
-    def validate_until(self, value: date) -> date:
-        if value > timezone.localdate():
-            raise serializers.ValidationError(_("截至日期不能晚于今天。"))
-        return value
+    until = AsOfSerializerField(required=False, label=_("截至日期"), help_text=_("默认今天；不能晚于今天"))
 
 
 class GrowthQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(label=_("起始日期"))
-    end = serializers.DateField(required=False, label=_("结束日期"), help_text=_("默认今天"))
+    start = AsOfSerializerField(label=_("起始日期"), help_text=_("不能晚于今天"))
+    end = AsOfSerializerField(required=False, label=_("结束日期"), help_text=_("默认今天；不能晚于今天"))
     level = serializers.ChoiceField(
         choices=HubLevel.choices,
         required=False,
@@ -67,7 +82,7 @@ class GrowthQuerySerializer(serializers.Serializer):
 
 
 class HubsQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, label=_("日期"), help_text=_("默认今天"))
+    as_of = AsOfSerializerField(required=False, label=_("日期"), help_text=_("默认今天；不能晚于今天"))
 
 
 #
@@ -95,12 +110,10 @@ class FigureSerializer(serializers.Serializer):
     uncovered_url = serializers.SerializerMethodField(help_text=_("缺口背后的组织列表（API）"))
 
     def get_covered_url(self, figure) -> str:
-        return organization_list_url(self.context["request"], {"covered_on": figure.day.isoformat(), **figure.filters})
+        return organization_list_url(self.context["request"], figure.covered_params(), figure.lists.api_list)
 
     def get_uncovered_url(self, figure) -> str:
-        return organization_list_url(
-            self.context["request"], {"uncovered_on": figure.day.isoformat(), **figure.filters}
-        )
+        return organization_list_url(self.context["request"], figure.uncovered_params(), figure.lists.api_list)
 
 
 class CoverageSerializer(serializers.Serializer):
@@ -135,7 +148,7 @@ class GrowthSerializer(serializers.Serializer):
 
 
 class SystemGrowthSerializer(serializers.Serializer):
-    system = SystemBriefSerializer()
+    system = FigureSystemSerializer()
     growth = GrowthSerializer()
     share_of_total = serializers.DecimalField(
         max_digits=None,
@@ -163,10 +176,10 @@ class CoverageGrowthSerializer(serializers.Serializer):
 
 
 class HubCoverageSerializer(serializers.Serializer):
-    hub = HubBriefSerializer()
+    hub = FigureHubSerializer()
     level_display = serializers.CharField()
-    area = AreaBriefSerializer()
-    system = SystemBriefSerializer()
+    area = FigureAreaSerializer()
+    system = FigureSystemSerializer()
     linked = serializers.IntegerField(help_text=_("当日与该枢纽有有效联系的社会组织数"))
     linked_url = serializers.CharField(help_text=_("这些组织的列表（API）"))
 

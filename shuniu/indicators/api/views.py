@@ -121,11 +121,7 @@ class CoverageHubsView(CoverageAPIView):
 
     def get(self, request):
         day = self.query(request).get("as_of") or timezone.localdate()
-        hubs = (
-            Hub.objects.restrict(request.user, "view")
-            .recognized_on(day)
-            .select_related("organization", "area", "system")
-        )
+        hubs = Hub.objects.restrict(request.user, "view").on(day).select_related("organization", "area", "system")
         counts = selectors.hub_linked_counts(day=day, user=request.user)
         rows = [
             {

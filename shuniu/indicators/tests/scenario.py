@@ -22,7 +22,7 @@ def build_scenario():
     haidian_street = Area.objects.filter(parent=haidian).first()
     city_union = HubFactory(system=system("union"), fields=[field("workers")])
     city_youth = HubFactory(system=system("youth_league"), recognized_on=date(2009, 3, 20))
-    revoked = HubFactory(system=system("science"), revoked_on=date(2014, 1, 1))
+    revoked = HubFactory(system=system("science"), recognized_until=date(2013, 12, 31))
     district_hub = HubFactory(
         level=HubLevel.DISTRICT, area=chaoyang, system=system("womens_federation"), recognized_on=date(2011, 5, 1)
     )
@@ -64,7 +64,7 @@ def build_scenario():
     future = OrganizationFactory(founded_on=date(2016, 1, 1), district=chaoyang)
     LinkFactory(hub=city_union, organization=future, start_date=date(2016, 2, 1))
     dissolved = OrganizationFactory(
-        district=haidian, status=OrganizationStatus.DEREGISTERED, dissolved_on=date(2015, 6, 30)
+        district=haidian, status=OrganizationStatus.DEREGISTERED, active_until=date(2015, 6, 29)
     )
     LinkFactory(hub=city_union, organization=dissolved, start_date=date(2011, 1, 1))
     return {"orgs": orgs, "hubs": [city_union, city_youth, revoked, district_hub, street_hub]}

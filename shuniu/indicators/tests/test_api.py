@@ -37,7 +37,7 @@ def registry():
     street = HubFactory(
         level=HubLevel.STREET, area=streets[0], system=system("womens_federation"), recognized_on=date(2012, 1, 1)
     )
-    revoked = HubFactory(system=system("science"), recognized_on=date(2009, 1, 1), revoked_on=date(2013, 1, 1))
+    revoked = HubFactory(system=system("science"), recognized_on=date(2009, 1, 1), recognized_until=date(2012, 12, 31))
     kinds = [
         OrganizationKind.SOCIAL_GROUP,
         OrganizationKind.PRIVATE_NON_ENTERPRISE,
@@ -60,7 +60,7 @@ def registry():
     dissolved = OrganizationFactory(
         status=OrganizationStatus.DEREGISTERED,
         founded_on=date(2006, 1, 1),
-        dissolved_on=date(2014, 5, 1),
+        active_until=date(2014, 4, 30),
         district=haidian,
     )
     LinkFactory(hub=city, organization=organizations[0], start_date=date(2010, 1, 1))
@@ -140,7 +140,7 @@ class TestCoverageAPI:
         response = api_client.get(COVERAGE, {"as_of": "2013-02-30", "by": "province"})
         assert response.status_code == 400
         assert response.json() == {
-            "as_of": ["日期格式错误。请从这些格式中选择：YYYY-MM-DD。"],
+            "as_of": ["日期「2013-02-30」不存在：2013年2月只有 28 天。"],
             "by": ["“province” 不是合法选项。"],
         }
 
@@ -170,7 +170,8 @@ class TestCoverageTrendAPI:
     def test_until_cannot_be_in_the_future(self, api_client):
         response = api_client.get(TREND, {"until": "2999-01-01"})
         assert response.status_code == 400
-        assert response.json() == {"until": ["截至日期不能晚于今天。"]}
+        today = timezone.localdate().isoformat()
+        assert response.json() == {"until": [f"日期 2999-01-01 晚于今天（{today}）：只能查询今天及以前的情况。"]}
 
 
 class TestCoverageGrowthAPI:
@@ -196,7 +197,7 @@ class TestCoverageGrowthAPI:
         assert union["share_of_total"] == pytest.approx(union["growth"]["end"] * 100 / body["total"]["end"], abs=0.01)
 
     def test_start_is_required_and_not_after_end(self, api_client):
-        assert api_client.get(GROWTH).json() == {"start": ["该字段是必填项。"]}
+        assert api_client.get(GROWTH).json() == {"start": ["请填写日期，例如 2015-06-30。"]}
         response = api_client.get(GROWTH, {"start": "2015-01-01", "end": "2014-01-01", "level": "county"})
         assert response.status_code == 400
         assert response.json() == {"level": ["“county” 不是合法选项。"]}

@@ -90,7 +90,7 @@ def test_hub_linked_counts_match_the_hub_list(admin_user):
 
 
 def test_growth_reproduces_the_seed_arithmetic():
-    """DOMAIN.md §6: 358 → 11,977 is 33.5 times (an increase of 32.5 times); union, youth league and women's
+    """The published figures: 358 → 11,977 is 33.5 times (an increase of 32.5 times); union, youth league and women's
     federation, 46 → 10,965, are 91.55 % of the total and 93.98 % of the increase."""
     total = Growth(start=358, end=11_977)
     three_systems = Growth(start=46, end=10_965)

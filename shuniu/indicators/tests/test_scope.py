@@ -40,7 +40,7 @@ def test_a_street_officer_gets_a_live_trend_of_the_street(admin_user):
     trend = selectors.coverage_trend(until=DAY, user=user)
     in_street = Organization.objects.filter(street=street)
     for point in trend:
-        active = in_street.filter(founded_on__lte=point.day).exclude(dissolved_on__lte=point.day).count()
+        active = in_street.filter(founded_on__lte=point.day).exclude(active_until__lt=point.day).count()
         assert point.denominator == active, point.day
     assert str(trend[-1].label) == str(DAY)
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from shuniu.indicators import selectors
+from shuniu.indicators import selectors, services
 from shuniu.indicators.tests.scenario import DAY, build_scenario
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_dashboard_shows_the_headline_with_its_fraction(admin_client, admin_user):
     build_scenario()
-    selectors.coverage_trend(until=DAY, user=admin_user)  # store the trend first: the page then only reads it
+    services.refresh(until=DAY)  # store the trend first (what the refresh after a write does): the page only reads it
     response = admin_client.get(reverse("indicators:dashboard"), {"as_of": DAY.isoformat()})
     content = response.content.decode()
     assert response.status_code == 200
@@ -22,7 +22,7 @@ def test_dashboard_shows_the_headline_with_its_fraction(admin_client, admin_user
 
 def test_dashboard_pins_its_query_count(admin_client, admin_user, django_assert_max_num_queries):
     build_scenario()
-    selectors.coverage_trend(until=DAY, user=admin_user)
+    services.refresh(until=DAY)
     with django_assert_max_num_queries(30):
         assert admin_client.get(reverse("indicators:dashboard"), {"as_of": DAY.isoformat()}).status_code == 200
 
@@ -30,7 +30,8 @@ def test_dashboard_pins_its_query_count(admin_client, admin_user, django_assert_
 def test_dashboard_explains_a_bad_date(admin_client):
     response = admin_client.get(reverse("indicators:dashboard"), {"as_of": "2015-02-30"})
     assert response.status_code == 200
-    assert "日期「2015-02-30」无法识别" in response.content.decode()
+    assert "日期「2015-02-30」不存在：2015年2月只有 28 天。" in response.content.decode()
+    assert 'data-testid="headline"' not in response.content.decode()  # no figures for another day
 
 
 def test_dashboard_requires_login(client):
@@ -79,4 +80,5 @@ def test_coverage_command_refuses_a_bad_date():
 def test_dashboard_refuses_a_future_date(admin_client):
     response = admin_client.get(reverse("indicators:dashboard"), {"as_of": "9999-12-31"})
     assert response.status_code == 200
-    assert "晚于今天，已按今天统计" in response.content.decode()
+    assert "日期 9999-12-31 晚于今天" in response.content.decode()
+    assert 'data-testid="headline"' not in response.content.decode()  # no figures for today instead

@@ -1,12 +1,16 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from shuniu.areas.api.serializers import AreaBriefSerializer
 from shuniu.areas.models import Area
-from shuniu.core.api.serializers import BaseModelSerializer, BriefSerializer, CleanModelSerializer
+from shuniu.core.api.serializers import (
+    BaseModelSerializer,
+    BriefSerializer,
+    CleanModelSerializer,
+    PersonalNumberField,
+    UnmaskingSerializerMixin,
+)
 from shuniu.core.personal import IDENTITY_NUMBER, PHONE_NUMBER
-from shuniu.core.unmasking import unmask
 
 from ..models import Field, Organization
 from ..validators import uscc_normalize
@@ -39,34 +43,7 @@ class OrganizationBriefSerializer(BriefSerializer):
         fields = [*BriefSerializer.Meta.fields, "name", "uscc", "kind"]
 
 
-class PersonalNumberField(serializers.CharField):
-    """A legal representative's identity or phone number. Output: masked (110105********002X) unless the view
-    unmasks the record (`unmasked` in the context, see OrganizationViewSet). Input: the full number, checked and
-    normalised; the masked value sent back as read leaves the stored number unchanged; "" clears it."""
-
-    def __init__(self, *, kind, **kwargs):
-        self.kind = kind
-        super().__init__(required=False, allow_blank=True, max_length=40, **kwargs)
-
-    def to_representation(self, value):
-        return str(value) if value else ""
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data).strip()
-        if "*" in value:
-            stored = getattr(self.parent.instance, self.source, "") if self.parent.instance is not None else ""
-            if stored and value == stored.masked:
-                raise serializers.SkipField()
-            raise serializers.ValidationError(_("请填写完整号码；脱敏显示的号码只能原样提交，表示不修改。"))
-        if not value:
-            return ""
-        try:
-            return self.kind.normalize(value)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
-
-
-class OrganizationSerializer(CleanModelSerializer):
+class OrganizationSerializer(UnmaskingSerializerMixin, CleanModelSerializer):
     """An organization; `uscc` is normalized (full-width, spaces, dashes, case) and checked against `kind`. The
     legal representative's numbers are masked unless unmasked by the view for a permitted user."""
 
@@ -134,7 +111,7 @@ class OrganizationSerializer(CleanModelSerializer):
             "registered_on",
             "status",
             "status_display",
-            "dissolved_on",
+            "active_until",
             "staff_count",
             "member_count",
             "party_member_count",
@@ -143,13 +120,6 @@ class OrganizationSerializer(CleanModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["code"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if instance.pk in self.context.get("unmasked", ()):
-            values = unmask(instance=instance, fields=Organization.PERSONAL_FIELDS, where=_("API"))
-            data.update(values)
-        return data
 
     def validate_uscc(self, value):
         # normalized before the model's max_length check, which `clean()` would only reach afterwards

@@ -4,11 +4,10 @@ import pytest
 from django.urls import reverse
 
 from shuniu.areas.models import Area
-from shuniu.core.testing import make_uscc
 from shuniu.hubs.tests.factories import LinkFactory
 from shuniu.organizations.choices import OrganizationKind
 from shuniu.organizations.models import Field, Organization
-from shuniu.organizations.tests.factories import OrganizationFactory, field
+from shuniu.organizations.tests.factories import OrganizationFactory, field, make_uscc
 
 pytest_plugins = ["shuniu.core.api.testing"]  # api_client, anonymous_client, make_client
 pytestmark = pytest.mark.django_db
@@ -147,7 +146,7 @@ class TestOrganizationAPI:
         payload.update(status="deregistered")
         response = api_client.post(LIST, payload, format="json")
         assert response.status_code == 400
-        assert response.json() == {"non_field_errors": ["注销或撤销的组织须有注销/撤销日期，正常的组织不能有。"]}
+        assert response.json() == {"non_field_errors": ["注销或撤销的组织须有存续截止日期，正常存续的组织不能有。"]}
 
     def test_update(self, api_client):
         organization = OrganizationFactory(fields=[field("elderly")])

@@ -9,7 +9,7 @@ from shuniu.hubs.choices import LinkRole
 from shuniu.hubs.models import Hub, Link
 from shuniu.hubs.selectors import organizations_covered_on
 from shuniu.hubs.tests.factories import HubFactory, LinkFactory
-from shuniu.indicators.models import TrendState
+from shuniu.indicators.models import IndicatorState
 from shuniu.organizations.choices import OrganizationKind
 from shuniu.organizations.models import Organization, OrganizationMerge
 from shuniu.organizations.services import organization_merge, organization_merge_plan
@@ -231,10 +231,10 @@ def test_refusals_itself_different_usccs_and_a_hub_linked_to_its_duplicate():
 
 
 def test_a_link_starting_after_the_kept_organization_was_dissolved_refuses_the_merge():
-    keep = community(status="deregistered", dissolved_on=date(2013, 12, 31))
+    keep = community(status="deregistered", active_until=date(2013, 12, 30))
     merge = community("北京市朝阳区阳光协会")
     link = LinkFactory(organization=merge, start_date=date(2015, 1, 1))
-    with pytest.raises(ValidationError, match="已于 2013-12-31 注销或撤销"):
+    with pytest.raises(ValidationError, match=r"存续至 2013-12-30（此后已注销或撤销）"):
         organization_merge(keep=keep, merge=merge)
     assert Link.objects.get(pk=link.pk).organization == merge and Organization.objects.filter(pk=merge.pk).exists()
 
@@ -259,9 +259,10 @@ def test_different_districts_may_be_merged_and_the_kept_district_stays():
 def test_the_coverage_trend_is_marked_stale_from_the_earliest_day_affected():
     keep, merge = community(founded_on=date(2005, 1, 1)), community(founded_on=date(2008, 1, 1))  # keep: unchanged
     LinkFactory(organization=merge, start_date=date(2010, 1, 1))
-    TrendState.objects.update_or_create(pk=1, defaults={"stale_since": None})
+    IndicatorState.objects.update_or_create(indicator="hubs.coverage", defaults={"stale_since": None})
     organization_merge(keep=keep, merge=merge)
-    assert TrendState.objects.get(pk=1).stale_since == date(2008, 1, 1)  # the deleted organization's founding
+    state = IndicatorState.objects.get(indicator="hubs.coverage")
+    assert state.stale_since == date(2008, 1, 1)  # the deleted organization's founding
 
 
 def test_the_organization_page_shows_the_merge_record(admin_client, admin_user):

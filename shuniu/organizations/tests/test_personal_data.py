@@ -413,8 +413,8 @@ def import_rows(rows):
 
 
 def test_the_importer_encrypts_new_numbers_and_refuses_bad_ones_without_repeating_them(admin_user):
-    from shuniu.core.testing import make_uscc
     from shuniu.imports.services import import_outcomes
+    from shuniu.organizations.tests.factories import make_uscc
 
     job = import_rows(
         [

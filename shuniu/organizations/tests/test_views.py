@@ -83,7 +83,7 @@ def test_worklist_suggests_and_links_in_one_step(admin_client):
     hub = HubFactory(
         level="district", area=district("110108"), fields=[field("elderly")], recognized_on=date(2010, 1, 1)
     )
-    url = reverse("organizations:organization_uncovered")
+    url = reverse("hubs:organization_uncovered")
     response = admin_client.get(url, {"uncovered_on": DAY.isoformat(), "district": district("110108").pk})
     content = response.content.decode()
     assert hub.organization.name in content and "建立联系" in content

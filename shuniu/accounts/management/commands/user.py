@@ -93,7 +93,8 @@ class Command(BaseCommand):
     def area(self, text):
         if not text:
             return None
-        from shuniu.imports.normalize import AreaResolver, NormalizeError
+        from shuniu.areas.resolvers import AreaResolver
+        from shuniu.core.importing.normalize import NormalizeError
 
         text = text.strip()
         found = Area.objects.filter(code=text).first() or Area.objects.filter(name=text).first()

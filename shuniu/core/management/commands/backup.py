@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from shuniu import audit
+from shuniu.core import journal
 from shuniu.core.backup import VENDOR_NAMES, BackupError, create_backup
 
 
@@ -52,10 +52,10 @@ class Command(BaseCommand):
             "media": backup.media_files,
             "key": _("有") if manifest["personal_data_key"]["key_file"] else _("无"),
         }
-        with audit.context(user=None, message=f"shuniu backup（{_('操作系统用户')} {operator()}）"):
-            audit.record(
+        with journal.context(user=None, message=f"shuniu backup（{_('操作系统用户')} {operator()}）"):
+            journal.record(
                 ContentType,
-                audit.AuditAction.BACKUP,
+                journal.BACKUP,
                 message=f"{backup.path.name}：{summary}",
                 after={"file": backup.path.name, "file_sha256": backup.sha256, "rows": backup.rows},
             )

@@ -1,32 +1,34 @@
 """`shuniu export`: a list or the coverage tables to .xlsx or .csv, by the same code as the pages' export links.
 
+What can be exported is what the modules declare (`Module.exports`: key → a function of an `ExportRequest`): a list
+page's export (`core.exports.ListExport`) or a module's own (the coverage tables).
+
 Scope: without --user the command runs as a superuser would (every record, no scope), as befits whoever runs
 commands on the server; with --user USERNAME it exports what that user's pages would export.
 """
 
-from datetime import date
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.http import QueryDict
-from django.urls import resolve, reverse
-from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from shuniu import audit
+from shuniu.core import journal
+from shuniu.core.dates import as_of_argument
+from shuniu.core.exporting import ExportArgumentError, ExportRequest
 from shuniu.core.exports import EXPORT_FORMATS
-from shuniu.core.views import list_export
-from shuniu.indicators.exports import COVERAGE_BY, coverage_tables_export
+from shuniu.core.modules import collected
 
-#: list name -> the URL name of its page; the page's view class is the list's one definition
-LISTS = {
-    "organizations": "organizations:organization_list",
-    "uncovered": "organizations:organization_uncovered",
-    "hubs": "hubs:hub_list",
-    "links": "hubs:link_list",
-}
+
+def declared_exports() -> dict:
+    """Export key → the function that makes it, from every module's declaration."""
+    found = {}
+    for _module, exports in collected("exports"):
+        for key, function in exports.items():
+            found[key] = import_string(function) if isinstance(function, str) else function
+    return found
 
 
 def command_line_user():
@@ -36,12 +38,12 @@ def command_line_user():
 
 class Command(BaseCommand):
     help = (
-        "Export a list (organizations, uncovered, hubs, links) with filters and columns, or the coverage tables, "
+        "Export a list (organizations, uncovered, hubs, links, …) with filters and columns, or the coverage tables, "
         "to .xlsx or .csv. Without --user every record is exported (no scope)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=(*LISTS, "coverage"))
+        parser.add_argument("what", choices=sorted(declared_exports()))
         parser.add_argument("--format", dest="export_format", default="xlsx", choices=EXPORT_FORMATS)
         parser.add_argument("--output", "-o", default=None, help="file path (default: the page's file name, here)")
         parser.add_argument(
@@ -54,44 +56,34 @@ class Command(BaseCommand):
         )
         parser.add_argument("--columns", default="", help="columns to export, comma-separated (default: all)")
         parser.add_argument(
-            "--as-of", dest="as_of", default=None, help="YYYY-MM-DD: coverage date, or the uncovered list's date"
+            "--as-of",
+            dest="as_of",
+            type=as_of_argument,
+            default=None,
+            help="YYYY-MM-DD: coverage date, or the uncovered list's date",
         )
         parser.add_argument(
-            "--by",
-            default="all",
-            choices=COVERAGE_BY,
-            help="coverage: one dimension, or all the dashboard's tables (default)",
+            "--by", default="", help="coverage: one dimension, or all the dashboard's tables (default: all)"
         )
         parser.add_argument("--user", default=None, help="export what this user may see (default: everything)")
 
     def handle(self, *args, what, export_format, output, filters, columns, as_of, by, user, **options):
         user = self.get_user(user)
-        day = self.parse_day(as_of)
-        with audit.context(user=user, message=f"shuniu export {what}"):
-            export = self.export(what, export_format, filters, columns, day, by, user)
+        request = ExportRequest(
+            user=user, export_format=export_format, filters=tuple(filters), columns=columns, day=as_of, by=by
+        )
+        with journal.context(user=user, message=f"shuniu export {what}"):
+            try:
+                export = declared_exports()[what](request)
+            except ExportArgumentError as error:
+                raise CommandError(str(error)) from error
+            except ValidationError as error:
+                raise CommandError(_("筛选条件有误：%(errors)s") % {"errors": "；".join(error.messages)}) from error
+            except PermissionDenied as error:
+                raise CommandError(str(error)) from error
         path = Path(output) if output else Path(export.filename)
         path.write_bytes(export.content)
         self.stdout.write(_("已导出：%(path)s") % {"path": path})
-
-    def export(self, what, export_format, filters, columns, day, by, user):
-        try:
-            if what == "coverage":
-                export = coverage_tables_export(
-                    by=by, day=day or timezone.localdate(), user=user, export_format=export_format
-                )
-            else:
-                view_class = resolve(reverse(LISTS[what])).func.view_class
-                params = self.params(filters, columns, view_class.filterset.base_filters)
-                if day is not None:
-                    if what != "uncovered":
-                        raise CommandError(_("--as-of 只用于 coverage 和 uncovered。"))
-                    params["uncovered_on"] = day.isoformat()
-                export = list_export(view_class, user=user, params=params, export_format=export_format)
-        except ValidationError as error:
-            raise CommandError(_("筛选条件有误：%(errors)s") % {"errors": "；".join(error.messages)}) from error
-        except PermissionDenied as error:
-            raise CommandError(str(error)) from error
-        return export
 
     def get_user(self, username):
         if not username:
@@ -100,34 +92,3 @@ class Command(BaseCommand):
             return get_user_model().objects.get_by_natural_key(username)
         except get_user_model().DoesNotExist as error:
             raise CommandError(_("没有用户「%(username)s」。") % {"username": username}) from error
-
-    def parse_day(self, value) -> date | None:
-        if not value:
-            return None
-        try:
-            day = date.fromisoformat(value)
-        except ValueError as error:
-            raise CommandError(
-                _("日期「%(value)s」无法识别，请使用 年-月-日 格式，例如 2015-06-30。") % {"value": value}
-            ) from error
-        if day > timezone.localdate():
-            raise CommandError(_("日期 %(value)s 晚于今天。") % {"value": value})
-        return day
-
-    def params(self, filters: list[str], columns: str, known: dict) -> QueryDict:
-        """The list page's query: its filters (names checked: the page ignores unknown ones) and columns."""
-        params = QueryDict(mutable=True)
-        for item in filters:
-            key, sep, value = item.partition("=")
-            key = key.strip()
-            if not sep or not key:
-                raise CommandError(_("筛选条件「%(item)s」应写作 键=值，例如 kind=foundation。") % {"item": item})
-            if key not in known and key != "sort":
-                raise CommandError(
-                    _("没有筛选条件「%(key)s」。可用的有：%(known)s。")
-                    % {"key": key, "known": "、".join([*known, "sort"])}
-                )
-            params.appendlist(key, value.strip())
-        if columns:
-            params.setlist("columns", [name.strip() for name in columns.split(",") if name.strip()])
-        return params

@@ -34,8 +34,7 @@ from django.db.models import Case, CharField, Count, FileField, Q, Value, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
-from shuniu import audit
-from shuniu.core import crypto
+from shuniu.core import crypto, journal
 from shuniu.core.fields import EncryptedField, KeyedHashField, PersonalValue
 from shuniu.core.files import replace_file
 
@@ -343,13 +342,13 @@ class Command(BaseCommand):
 
     def record(self, counts: Counts, *, complete: bool):
         """One audit event per model whose data this run re-encrypted (not one per row)."""
-        with audit.context(user=None, message="shuniu keys rotate"):
+        with journal.context(user=None, message="shuniu keys rotate"):
             for label, count in counts.models.items():
                 if not count:
                     continue
-                audit.record(
+                journal.record(
                     apps.get_model(label),
-                    audit.AuditAction.UPDATE,
+                    journal.UPDATE,
                     message=_("个人信息密钥轮换：重新加密 %(count)d 项到 %(key)s%(state)s")
                     % {"count": count, "key": self.key.label, "state": "" if complete else _("（未完成）")},
                     after={"重新加密": count, "方案": self.key.scheme.name, "密钥标识": self.key.label},

@@ -20,8 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, threads, no_worker=False, **options):
         import waitress
+        from django.core.servers.basehttp import get_internal_wsgi_application
 
-        from shuniu.config.wsgi import application
+        application = get_internal_wsgi_application()  # settings.WSGI_APPLICATION
 
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):

@@ -4,17 +4,18 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from shuniu import audit
-from shuniu.imports.choices import ImportKind, ImportStatus, RowOutcome
+from shuniu.imports.choices import ImportStatus, RowOutcome
 from shuniu.imports.exports import rejected_rows_xlsx
+from shuniu.imports.registry import kinds
 from shuniu.imports.services import import_file
 
 
 class Command(BaseCommand):
-    help = "导入 Excel/CSV 文件：shuniu import FILE --kind organizations|hubs|links [--dry-run]"
+    help = "导入 Excel/CSV 文件：shuniu import FILE --kind KIND [--dry-run]（KIND：各模块声明的导入类型）"
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--kind", required=True, choices=ImportKind.values)
+        parser.add_argument("--kind", required=True, choices=kinds())
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--user", help="以该用户的身份和权限范围导入（默认：不限范围）")
         parser.add_argument("--rejected", type=Path, help="被拒绝的行写到此文件（默认：FILE 旁的 .rejected.xlsx）")

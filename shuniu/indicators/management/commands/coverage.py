@@ -1,8 +1,9 @@
 import unicodedata
-from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from shuniu.core.dates import as_of_argument
 from shuniu.indicators import selectors
 
 
@@ -19,14 +20,13 @@ class Command(BaseCommand):
     help = "Print coverage (numerator / denominator = rate) as of a date, city-wide or by a dimension."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", dest="as_of", default=None, help="YYYY-MM-DD (default: today)")
+        parser.add_argument(
+            "--as-of", dest="as_of", type=as_of_argument, default=None, help="YYYY-MM-DD (default: today)"
+        )
         parser.add_argument("--by", default="total", choices=("total", *selectors.DIMENSIONS))
 
     def handle(self, *args, as_of, by, **options):
-        try:
-            day = date.fromisoformat(as_of) if as_of else date.today()
-        except ValueError as error:
-            raise CommandError(f"日期「{as_of}」无法识别，请使用 YYYY-MM-DD，例如 2015-06-30。") from error
+        day = as_of or timezone.localdate()
         total = selectors.coverage_total(day=day, user=None)
         figures = [total] if by == "total" else selectors.coverage_by(dimension=by, day=day, user=None)
         headers = ("", "已覆盖", "社会组织数", "覆盖率")

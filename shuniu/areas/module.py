@@ -1,0 +1,28 @@
+"""The division tree and its population, declared to the platform (`shuniu.core.modules`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from shuniu.core.modules import Audit, MenuItem, Module, register
+
+from .scopes import AREA
+
+REFERENCE = ("areas.view_area", "areas.view_areapopulation")
+
+module = register(
+    Module(
+        app_label="areas",
+        scope_kinds=(AREA,),
+        urls="shuniu.areas.urls",
+        api_urls="shuniu.areas.api.urls",
+        menu=(MenuItem(_("行政区划"), "areas:area_list", "areas.view_area", order=70),),
+        permissions={
+            "city-admin": ("areas.*",),
+            **{
+                slug: REFERENCE
+                for slug in ("city-analyst", "district-office", "street-office", "hub-staff", "organization", "leader")
+            },
+        },
+        audit=Audit(related={"areapopulation": "area"}, repr_lookups={"area": ("name",)}),
+        access_cases="shuniu.areas.tests.access",
+    )
+)
