@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shuniu.areas",
     "shuniu.organizations",
     "shuniu.hubs",
+    "shuniu.assessments",
     "shuniu.indicators",
     "shuniu.imports",
     "shuniu.audit",

@@ -1,0 +1,42 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shuniu.core.dates import AsOfFilter
+from shuniu.core.filtersets import BaseFilterSet
+from shuniu.organizations.models import Organization
+
+from .choices import Grade, InspectionResult
+from .models import AnnualInspection, GradeEvaluation
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class OrganizationFilterMixin(django_filters.FilterSet):
+    organization = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(), label=_("组织编号"), widget=forms.NumberInput()
+    )
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(organization__name__contains=value.strip()) if value.strip() else queryset
+
+
+class AnnualInspectionFilterSet(OrganizationFilterMixin, BaseFilterSet):
+    year = django_filters.NumberFilter(label=_("年度"), min_value=1900, max_value=9999)
+    result = django_filters.MultipleChoiceFilter(choices=InspectionResult.choices, label=_("年检结论"))
+
+    class Meta:
+        model = AnnualInspection
+        fields = ["q", "organization", "year", "result"]
+
+
+class GradeEvaluationFilterSet(OrganizationFilterMixin, BaseFilterSet):
+    grade = django_filters.MultipleChoiceFilter(choices=Grade.choices, label=_("评估等级"))
+    valid_on = AsOfFilter(method="filter_valid_on", label=_("有效于"), widget=DATE_WIDGET)
+
+    class Meta:
+        model = GradeEvaluation
+        fields = ["q", "organization", "grade", "valid_on", "body"]
+
+    def filter_valid_on(self, queryset, name, value):
+        return queryset.on(value)
