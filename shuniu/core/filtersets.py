@@ -5,9 +5,18 @@ from .access import restrict_choices
 
 
 class BaseFilterSet(django_filters.FilterSet):
-    """Every FilterSet: `q` is the free-text search, delegated to the queryset's `search()`."""
+    """Every FilterSet: `q` is the free-text search, delegated to the queryset's `search()`. The filters come in the
+    order of `Meta.fields`, then those other modules add (`core.modules.Module.filters`, through `extended`)."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        fields = cls._meta.fields if isinstance(cls._meta.fields, list | tuple) else ()
+        ordered = {name: filters[name] for name in fields if name in filters}
+        ordered.update(filters)
+        return ordered
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -16,3 +25,11 @@ class BaseFilterSet(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
+
+
+def extended(model_label: str) -> tuple[type, ...]:
+    """The bases a model's FilterSet takes so that the filters other modules declare for its list are its own:
+    `class OrganizationFilterSet(*extended("organizations.organization"), BaseFilterSet)`."""
+    from .modules import filter_extensions
+
+    return filter_extensions(model_label)

@@ -108,6 +108,8 @@ class Module:
                      command; `core.exporting.ListExport` exports a list page);
     scope_kinds:     the kinds of scope this app adds (`core.access.ScopeKind`);
     sections:        blocks this app adds to other apps' detail pages;
+    filters:         model label → dotted paths of FilterSet classes whose filters the model's list (its page, its API
+                     list and the drill-downs) adds (hubs adds 已覆盖于 to the organizations' list);
     indicators:      the app's indicators (`core.indicators.Indicator`, or their dotted paths): the dashboard, the
                      coverage API, the exports, the CLI and the stored figures read them;
     access_cases:    dotted path of a test module registering this app's access-matrix cases.
@@ -125,6 +127,7 @@ class Module:
     exports: dict[str, Any] = field(default_factory=dict)
     scope_kinds: tuple[Any, ...] = ()
     sections: tuple[Section, ...] = ()
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     indicators: tuple[Any, ...] = ()
     access_cases: str | None = None
 
@@ -203,6 +206,11 @@ def sections(model_label: str) -> list[Section]:
     """The blocks every module adds to the detail page of `model_label`, in order."""
     found = [section for module in modules() for section in module.sections if section.model == model_label]
     return sorted(found, key=lambda section: section.order)
+
+
+def filter_extensions(model_label: str) -> tuple[type, ...]:
+    """The FilterSet classes the modules add to the list of `model_label` (`Module.filters`), in the apps' order."""
+    return tuple(import_string(path) for module in modules() for path in module.filters.get(model_label, ()))
 
 
 def collected(attribute: str) -> Iterable[tuple[Module, Any]]:

@@ -167,6 +167,7 @@ module = register(
         ),
         indicators=(COVERAGE,),
         imports=("shuniu.hubs.imports.HubDefinition", "shuniu.hubs.imports.LinkDefinition"),
+        filters={"organizations.organization": ("shuniu.hubs.coverage_filters.OrganizationCoverageFilters",)},
         access_cases="shuniu.hubs.tests.access",
     )
 )
