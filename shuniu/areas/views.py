@@ -1,64 +1,63 @@
 from django.db.models import Count, Q
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from shuniu.core.exports import EXPORT_FORMATS, build_file
+from shuniu.core.modules import list_columns
 from shuniu.core.views import ObjectView, ScopedViewMixin
-from shuniu.indicators.figures import ratio
-from shuniu.indicators.selectors import coverage_by_district
 
 from .choices import AreaLevel
 from .models import Area
 
 
 class AreaListView(ScopedViewMixin, View):
-    """The city's districts with population and coverage today; each links to its streets."""
+    """The city's districts with their streets and population; other modules add columns (`Module.columns`:
+    coverage today); each district links to its page."""
 
     queryset = Area.objects.all()
     template_name = "areas/area_list.html"
 
     def get(self, request):
         self.get_queryset()
-        today = timezone.localdate()
-        districts = (
+        districts = list(
             Area.objects.districts()
             .prefetch_related("populations")
             .annotate(streets=Count("children", filter=Q(children__level=AreaLevel.STREET)))
         )
-        figures = {figure.key: figure for figure in coverage_by_district(day=today, user=request.user)}
+        extras = list_columns("areas.area", districts, request.user)
         rows = []
         for area in districts:
             population = max(area.populations.all(), key=lambda p: p.year, default=None)
-            figure = figures.get(area.code)
-            per_10k = ratio(figure.denominator * 10000, population.resident, "0.1") if population and figure else None
-            rows.append((area, figure, population, per_10k))
+            cells = [(extra.cell_template, extra.cells[area.pk]) for extra in extras]
+            rows.append((area, population, cells))
         if request.GET.get("export") in EXPORT_FORMATS:
-            return self.export(rows, request.GET["export"]).response()
-        return render(request, self.template_name, {"rows": rows, "today": today})
+            return self.export(rows, extras, request.GET["export"]).response()
+        return render(request, self.template_name, {"rows": rows, "extras": extras})
 
-    def export(self, rows, export_format):
-        """The table as shown; the rate as a percentage cell in .xlsx, a number of per cent in .csv."""
-        xlsx = export_format == "xlsx"
-        headers = [_("代码"), _("区"), _("街道/乡镇"), _("常住人口"), _("已覆盖"), _("社会组织数")]
-        headers += [_("覆盖率") if xlsx else _("覆盖率（%）"), _("未覆盖"), _("每万人社会组织")]
+    def export(self, rows, extras, export_format):
+        """The table as shown, with the columns other modules add (a rate as a percentage cell in .xlsx)."""
+        headers = [_("代码"), _("区"), _("街道/乡镇"), _("常住人口")]
+        formats = {}
+        for extra in extras:
+            formats.update(
+                {len(headers) + offset: code for offset, code in extra.number_formats(export_format).items()}
+            )
+            headers += extra.export_headers(export_format)
         values = []
-        for area, figure, population, per_10k in rows:
-            if figure is None:  # a district outside the user's scope
-                counts = [None] * 4
-            else:
-                rate = figure.rate / 100 if xlsx and figure.rate is not None else figure.rate
-                counts = [figure.numerator, figure.denominator, rate, figure.gap]
+        for area, population, _cells in rows:
             resident = population.resident if population else None
-            values.append([area.code, area.name, area.streets, resident, *counts, per_10k])
+            row = [area.code, area.name, area.streets, resident]
+            for extra in extras:
+                row += extra.export_values(area, export_format)
+            values.append(row)
         return build_file(
             title=_("行政区划"),
             headers=headers,
             rows=values,
             export_format=export_format,
             ascii_name="areas",
-            **({"number_formats": {6: "0.00%"}} if xlsx else {}),
+            **({"number_formats": formats} if formats else {}),
         )
 
 

@@ -66,6 +66,35 @@ class Section:
 
 
 @dataclass(frozen=True)
+class ListColumns:
+    """Columns a module adds to another app's list page (`model`, a model label) and to its export: `load(records,
+    user)` returns a `ColumnSet` for those records, or None for no columns."""
+
+    model: str
+    load: Callable[[list, Any], Any] | str
+    order: int = 100
+
+    def columns_for(self, records: list, user):
+        function = import_string(self.load) if isinstance(self.load, str) else self.load
+        return function(records, user)
+
+
+@dataclass
+class ColumnSet:
+    """Loaded columns: the page's header cells (`head_template`), each record's cells (`cell_template` rendered with
+    `cells[record.pk]` as its context), the export's headers and each record's values, and number formats by the
+    export column's offset within the set (xlsx)."""
+
+    head_template: str
+    cell_template: str
+    cells: dict
+    export_headers: Callable[[str], list]
+    export_values: Callable[[Any, str], list]
+    number_formats: Callable[[str], dict] = lambda export_format: {}
+    note: str = ""  # a line under the table (the day the figures are of)
+
+
+@dataclass(frozen=True)
 class Audit:
     """What the audit log says about a module's rows beyond their field values (keys are model names of the app, lower
     case). Every model built on `core.models.BaseModel` is followed unless `excluded`.
@@ -108,6 +137,8 @@ class Module:
                      command; `core.exporting.ListExport` exports a list page);
     scope_kinds:     the kinds of scope this app adds (`core.access.ScopeKind`);
     sections:        blocks this app adds to other apps' detail pages;
+    columns:         `ListColumns` this app adds to another app's list page and its export (indicators adds coverage
+                     to the districts' list);
     filters:         model label → dotted paths of FilterSet classes whose filters the model's list (its page, its API
                      list and the drill-downs) adds (hubs adds 已覆盖于 to the organizations' list);
     indicators:      the app's indicators (`core.indicators.Indicator`, or their dotted paths): the dashboard, the
@@ -127,6 +158,7 @@ class Module:
     exports: dict[str, Any] = field(default_factory=dict)
     scope_kinds: tuple[Any, ...] = ()
     sections: tuple[Section, ...] = ()
+    columns: tuple[ListColumns, ...] = ()
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     indicators: tuple[Any, ...] = ()
     access_cases: str | None = None
@@ -206,6 +238,16 @@ def sections(model_label: str) -> list[Section]:
     """The blocks every module adds to the detail page of `model_label`, in order."""
     found = [section for module in modules() for section in module.sections if section.model == model_label]
     return sorted(found, key=lambda section: section.order)
+
+
+def list_columns(model_label: str, records: list, user) -> list:
+    """The `ColumnSet`s the modules add to the list of `model_label` for `records`, in order."""
+    declared = sorted(
+        (columns for module in modules() for columns in module.columns if columns.model == model_label),
+        key=lambda columns: columns.order,
+    )
+    loaded = (columns.columns_for(records, user) for columns in declared)
+    return [column_set for column_set in loaded if column_set is not None]
 
 
 def filter_extensions(model_label: str) -> tuple[type, ...]:

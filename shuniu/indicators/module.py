@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from shuniu.core.modules import MenuItem, Module, Section, register
+from shuniu.core.modules import ListColumns, MenuItem, Module, Section, register
 
 module = register(
     Module(
@@ -17,6 +17,7 @@ module = register(
         ),
         permissions={"city-admin": ("indicators.*",)},
         exports={"coverage": "shuniu.indicators.exports.coverage_command_export"},
+        columns=(ListColumns(model="areas.area", load="shuniu.indicators.columns.area_list_coverage"),),
         sections=(
             Section(
                 model="areas.area",
