@@ -4,12 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.dates import AsOfFilter
 from shuniu.core.filtersets import BaseFilterSet
+from shuniu.core.forms import DateInput
 from shuniu.organizations.models import Organization
 
 from .choices import Grade, InspectionResult
 from .models import AnnualInspection, GradeEvaluation
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
 class OrganizationFilterMixin(django_filters.FilterSet):
@@ -32,7 +31,7 @@ class AnnualInspectionFilterSet(OrganizationFilterMixin, BaseFilterSet):
 
 class GradeEvaluationFilterSet(OrganizationFilterMixin, BaseFilterSet):
     grade = django_filters.MultipleChoiceFilter(choices=Grade.choices, label=_("评估等级"))
-    valid_on = AsOfFilter(method="filter_valid_on", label=_("有效于"), widget=DATE_WIDGET)
+    valid_on = AsOfFilter(method="filter_valid_on", label=_("有效于"), widget=DateInput())
 
     class Meta:
         model = GradeEvaluation

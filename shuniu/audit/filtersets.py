@@ -1,17 +1,15 @@
 from datetime import datetime, time, timedelta
 
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.filtersets import BaseFilterSet
+from shuniu.core.forms import DateInput
 
 from . import registry
 from .models import ObjectChange
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
 def model_choices():
@@ -42,8 +40,8 @@ class ObjectChangeFilterSet(BaseFilterSet):
     action = django_filters.MultipleChoiceFilter(choices=registry.action_choices, label=_("操作"))
     model = django_filters.ChoiceFilter(choices=model_choices, method="filter_model", label=_("记录类型"))
     object_id = django_filters.NumberFilter(label=_("记录编号"))
-    since = django_filters.DateFilter(method="filter_since", label=_("起始日期"), widget=DATE_WIDGET)
-    until = django_filters.DateFilter(method="filter_until", label=_("截止日期"), widget=DATE_WIDGET)
+    since = django_filters.DateFilter(method="filter_since", label=_("起始日期"), widget=DateInput())
+    until = django_filters.DateFilter(method="filter_until", label=_("截止日期"), widget=DateInput())
     request_id = django_filters.UUIDFilter(label=_("请求编号"))
 
     class Meta:

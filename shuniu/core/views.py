@@ -59,14 +59,9 @@ class ObjectListView(ScopedViewMixin, View):
         return {}
 
     def get_add_url(self, request):
-        from django.urls import NoReverseMatch, reverse
-
         if not user_can(request.user, self.model, "add"):
             return None
-        try:
-            return reverse(f"{self.model._meta.app_label}:{self.model._meta.model_name}_add")
-        except NoReverseMatch:
-            return None
+        return _url_or_none(f"{self.model._meta.app_label}:{self.model._meta.model_name}_add")
 
     def get_filter_data(self, request):
         return request.GET or None

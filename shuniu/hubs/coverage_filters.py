@@ -3,16 +3,14 @@ organization, and coverage on a date — by any hub, or by the hubs of a level, 
 figures' drill-downs are these filters."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.dates import AsOfFilter
+from shuniu.core.forms import DateInput
 
 from .choices import HubLevel
 from .models import Hub, System
 from .selectors import organizations_covered_on, organizations_uncovered_on
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
 class OrganizationCoverageFilters(django_filters.FilterSet):
@@ -22,8 +20,8 @@ class OrganizationCoverageFilters(django_filters.FilterSet):
         distinct=True,
         label=_("曾联系的枢纽"),
     )
-    covered_on = AsOfFilter(method="filter_coverage", label=_("已覆盖于"), widget=DATE_WIDGET)
-    uncovered_on = AsOfFilter(method="filter_coverage", label=_("未覆盖于"), widget=DATE_WIDGET)
+    covered_on = AsOfFilter(method="filter_coverage", label=_("已覆盖于"), widget=DateInput())
+    uncovered_on = AsOfFilter(method="filter_coverage", label=_("未覆盖于"), widget=DateInput())
     covered_by_level = django_filters.ChoiceFilter(
         choices=HubLevel.choices, method="filter_nothing", label=_("覆盖枢纽层级")
     )

@@ -6,13 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from shuniu.areas.models import Area
 from shuniu.core.dates import AsOfFilter
 from shuniu.core.filtersets import BaseFilterSet
+from shuniu.core.forms import DateInput
 from shuniu.organizations.filtersets import OrganizationFilterSet
 from shuniu.organizations.models import Field, Organization
 
 from .choices import HubLevel, LinkRole
 from .models import Hub, Link, System
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
 class HubFilterSet(BaseFilterSet):
@@ -20,7 +19,7 @@ class HubFilterSet(BaseFilterSet):
     system = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("条线"))
     area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("管辖区域"))
     field = django_filters.ModelChoiceFilter(field_name="fields", queryset=Field.objects.all(), label=_("领域"))
-    recognized_on = AsOfFilter(method="filter_recognized_on", label=_("认定有效于"), widget=DATE_WIDGET)
+    recognized_on = AsOfFilter(method="filter_recognized_on", label=_("认定有效于"), widget=DateInput())
 
     class Meta:
         model = Hub
@@ -39,7 +38,7 @@ class LinkFilterSet(BaseFilterSet):
         queryset=Organization.objects.all(), label=_("组织编号"), widget=forms.NumberInput()
     )
     role = django_filters.MultipleChoiceFilter(choices=LinkRole.choices, label=_("关系"))
-    valid_on = AsOfFilter(method="filter_valid_on", label=_("有效于"), widget=DATE_WIDGET)
+    valid_on = AsOfFilter(method="filter_valid_on", label=_("有效于"), widget=DateInput())
 
     class Meta:
         model = Link
@@ -59,4 +58,4 @@ class UncoveredOrganizationFilterSet(OrganizationFilterSet):
     """The uncovered worklist's filters, the organization list's: its date is required (left empty, the page says so
     instead of listing everyone)."""
 
-    uncovered_on = AsOfFilter(method="filter_coverage", label=_("未覆盖于"), widget=DATE_WIDGET, required=True)
+    uncovered_on = AsOfFilter(method="filter_coverage", label=_("未覆盖于"), widget=DateInput(), required=True)

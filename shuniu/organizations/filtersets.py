@@ -1,15 +1,13 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
 from shuniu.core.dates import AsOfFilter
 from shuniu.core.filtersets import BaseFilterSet, extended
+from shuniu.core.forms import DateInput
 
 from .choices import OrganizationKind, OrganizationStatus
 from .models import Field, Organization
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
 class OrganizationFilterSet(*extended("organizations.organization"), BaseFilterSet):
@@ -26,7 +24,7 @@ class OrganizationFilterSet(*extended("organizations.organization"), BaseFilterS
     street = django_filters.ModelChoiceFilter(queryset=Area.objects.streets(), label=_("所属街道/乡镇"))
     field = django_filters.ModelChoiceFilter(field_name="fields", queryset=Field.objects.all(), label=_("领域"))
     uscc = django_filters.CharFilter(field_name="uscc", lookup_expr="startswith", label=_("统一社会信用代码前缀"))
-    active_on = AsOfFilter(method="filter_active_on", label=_("存续于"), widget=DATE_WIDGET)
+    active_on = AsOfFilter(method="filter_active_on", label=_("存续于"), widget=DateInput())
 
     class Meta:
         model = Organization

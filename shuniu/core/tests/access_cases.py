@@ -107,6 +107,13 @@ ROLE_SCOPES: dict[str, Callable[[Any], dict]] = {
 }
 
 
+def other_user():
+    """A user who is none of the matrix's: the owner of records no role may reach through its own (an import job)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get_or_create(username="someone-else")[0]
+
+
 def make_user(world, slug: str):
     return user_with_role(slug, **ROLE_SCOPES[slug](world))
 
