@@ -49,6 +49,7 @@ module = register(
                 order=50,
             ),
         ),
+        merge_steps={"organizations.organization": ("shuniu.assessments.merging.InspectionsAndGrades",)},
         access_cases="shuniu.assessments.tests.access",
     )
 )

@@ -141,6 +141,8 @@ class Module:
                      to the districts' list);
     filters:         model label → dotted paths of FilterSet classes whose filters the model's list (its page, its API
                      list and the drill-downs) adds (hubs adds 已覆盖于 to the organizations' list);
+    merge_steps:     model label → dotted paths of the steps this app adds to merging two records of that model (when
+                     two organizations are merged, hubs moves and combines their links and recognitions);
     indicators:      the app's indicators (`core.indicators.Indicator`, or their dotted paths): the dashboard, the
                      coverage API, the exports, the CLI and the stored figures read them;
     access_cases:    dotted path of a test module registering this app's access-matrix cases.
@@ -160,6 +162,7 @@ class Module:
     sections: tuple[Section, ...] = ()
     columns: tuple[ListColumns, ...] = ()
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    merge_steps: dict[str, tuple[str, ...]] = field(default_factory=dict)
     indicators: tuple[Any, ...] = ()
     access_cases: str | None = None
 
@@ -250,9 +253,17 @@ def list_columns(model_label: str, records: list, user) -> list:
     return [column_set for column_set in loaded if column_set is not None]
 
 
+def extensions(attribute: str, model_label: str) -> tuple[Any, ...]:
+    """What the modules add to another app's `model_label` under `attribute` (a dict of model label → dotted paths:
+    `filters`, `merge_steps`), imported, in the apps' order."""
+    return tuple(
+        import_string(path) for module in modules() for path in getattr(module, attribute).get(model_label, ())
+    )
+
+
 def filter_extensions(model_label: str) -> tuple[type, ...]:
-    """The FilterSet classes the modules add to the list of `model_label` (`Module.filters`), in the apps' order."""
-    return tuple(import_string(path) for module in modules() for path in module.filters.get(model_label, ()))
+    """The FilterSet classes the modules add to the list of `model_label` (`Module.filters`)."""
+    return extensions("filters", model_label)
 
 
 def collected(attribute: str) -> Iterable[tuple[Module, Any]]:

@@ -145,6 +145,12 @@ module = register(
             },
             row_actions={"hub": _hub_action, "link": _link_action},
             actions=tuple(HubAuditAction.choices),
+            # what the audit record of an organizations' merge says this app's step moved (`merging.py`)
+            event_labels={
+                "links_moved": _("转入的联系关系"),
+                "links_combined": _("合并的联系关系"),
+                "recognitions_moved": _("转入的枢纽认定"),
+            },
         ),
         exports={
             "hubs": ListExport("hubs:hub_list"),
@@ -168,6 +174,7 @@ module = register(
         indicators=(COVERAGE,),
         imports=("shuniu.hubs.imports.HubDefinition", "shuniu.hubs.imports.LinkDefinition"),
         filters={"organizations.organization": ("shuniu.hubs.coverage_filters.OrganizationCoverageFilters",)},
+        merge_steps={"organizations.organization": ("shuniu.hubs.merging.LinksAndRecognitions",)},
         access_cases="shuniu.hubs.tests.access",
     )
 )

@@ -45,9 +45,6 @@ module = register(
             event_labels={
                 "merged": _("被合并的组织"),
                 "kept_changes": _("保留组织补全的字段"),
-                "links_moved": _("转入的联系关系"),
-                "links_combined": _("合并的联系关系"),
-                "recognitions_moved": _("转入的枢纽认定"),
                 "fields_added": _("补充的领域"),
             },
         ),

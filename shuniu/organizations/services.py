@@ -11,11 +11,9 @@ from django.utils.translation import gettext as _
 
 from shuniu import audit
 from shuniu.core.fields import EncryptedField
-from shuniu.hubs.choices import LinkRole
-from shuniu.hubs.models import Hub, Link
-from shuniu.hubs.services import link_validate
 
 from .choices import OrganizationAuditAction
+from .merging import MergeStep, merge_steps
 from .models import DuplicateDismissal, Organization, OrganizationMerge
 
 #: Fields of the kept organization filled from the merged one when empty (founded_on, street, and uscc with kind and
@@ -42,35 +40,12 @@ MERGE_MESSAGE = "合并：「%(merged)s」并入「%(kept)s」"
 
 
 @dataclass
-class LinkCombination:
-    """Links of one hub and role whose periods overlap, folded into `link` over `start_date`–`end_date`; the
-    `absorbed` ones are deleted (the merge record keeps them). `moved`: `link` was the merged organization's."""
-
-    link: Link
-    absorbed: list[Link]
-    start_date: date
-    end_date: date | None
-    moved: bool
-
-    @property
-    def periods_before(self) -> str:
-        links = sorted([self.link, *self.absorbed], key=lambda link: (link.start_date, link.pk))
-        return "、".join(_period(link.start_date, link.end_date) for link in links)
-
-    @property
-    def period(self) -> str:
-        return _period(self.start_date, self.end_date)
-
-
-@dataclass
 class MergePlan:
     """What `organization_merge` will do, computed without writing: the confirmation page shows it."""
 
     keep: Organization
     merge: Organization
-    moved_links: list[Link] = field(default_factory=list)
-    combinations: list[LinkCombination] = field(default_factory=list)
-    recognitions: list[Hub] = field(default_factory=list)
+    steps: list[MergeStep] = field(default_factory=list)  # the other apps' parts (`merging.py`)
     changes: dict[str, tuple] = field(default_factory=dict)  # field name → (kept's value, value after the merge)
     fields_added: list = field(default_factory=list)
 
@@ -78,10 +53,8 @@ class MergePlan:
     def district_differs(self) -> bool:
         return self.keep.district_id != self.merge.district_id
 
-    @property
-    def moved_rows(self) -> list[tuple[Link, str]]:
-        """(link, its period) for display."""
-        return [(link, _period(link.start_date, link.end_date)) for link in self.moved_links]
+    def step(self, step_class: type[MergeStep]) -> MergeStep:
+        return next(step for step in self.steps if isinstance(step, step_class))
 
     @property
     def change_rows(self) -> list[tuple[str, object, object]]:
@@ -96,92 +69,6 @@ class MergePlan:
             )
             rows.append((str(model_field.verbose_name), before, after))
         return rows
-
-
-def _end(link_or_date) -> date:
-    end = getattr(link_or_date, "end_date", link_or_date)
-    return end or date.max
-
-
-def _period(start: date, end: date | None) -> str:
-    return f"{start} 至 {end or '今'}"
-
-
-def _combine(keep: Organization, keep_links: list[Link], merge_links: list[Link]):
-    """Split the merged organization's links into moved unchanged and combined with an overlapping one of the same
-    hub and role (a chain of overlapping periods becomes one link covering all of them)."""
-    by_pair: dict[tuple, list[Link]] = {}
-    for link in keep_links + merge_links:
-        by_pair.setdefault((link.hub_id, link.role), []).append(link)
-    moved, combined = [], []
-    for links in by_pair.values():
-        links.sort(key=lambda link: (link.start_date, link.pk))
-        clusters, end = [], None
-        for link in links:
-            if clusters and link.start_date <= end:
-                clusters[-1].append(link)
-                end = max(end, _end(link))
-            else:
-                clusters.append([link])
-                end = _end(link)
-        for cluster in clusters:
-            if all(link.organization_id == keep.pk for link in cluster):
-                continue
-            if len(cluster) == 1:
-                moved.append(cluster[0])
-                continue
-            survivor = min(cluster, key=lambda link: (link.organization_id != keep.pk, link.start_date, link.pk))
-            end_date = max(_end(link) for link in cluster)
-            combined.append(
-                LinkCombination(
-                    link=survivor,
-                    absorbed=[link for link in cluster if link is not survivor],
-                    start_date=min(link.start_date for link in cluster),
-                    end_date=None if end_date == date.max else end_date,
-                    moved=survivor.organization_id != keep.pk,
-                )
-            )
-    moved.sort(key=lambda link: (link.start_date, link.pk))
-    return moved, combined
-
-
-def _check_links(keep: Organization, merge: Organization, keep_links, merge_links, combined) -> None:
-    """Refuse a merge that would link a hub to itself or give the kept organization two managing hubs on a day."""
-    for link in keep_links + merge_links:
-        if link.hub.organization_id in (keep.pk, merge.pk) and link.organization_id != link.hub.organization_id:
-            raise ValidationError(
-                _("「%(hub)s」与「%(organization)s」之间有联系关系（%(period)s），合并后枢纽将与自身联系，不能合并。")
-                % {
-                    "hub": link.hub,
-                    "organization": link.organization,
-                    "period": _period(link.start_date, link.end_date),
-                }
-            )
-    absorbed = {link.pk for combination in combined for link in combination.absorbed}
-    periods = {link.pk: (link.start_date, link.end_date) for link in keep_links + merge_links}
-    periods.update({c.link.pk: (c.start_date, c.end_date) for c in combined})
-    widened = {c.link.pk for c in combined}
-    managing = [link for link in keep_links + merge_links if link.role == LinkRole.MANAGE and link.pk not in absorbed]
-    for index, first in enumerate(managing):
-        for second in managing[index + 1 :]:
-            same_side = first.organization_id == second.organization_id
-            if first.hub_id == second.hub_id or (same_side and not {first.pk, second.pk} & widened):
-                continue  # one side's own history, unchanged, is not the merge's doing
-            (start_a, end_a), (start_b, end_b) = periods[first.pk], periods[second.pk]
-            start, end = max(start_a, start_b), min(_end(end_a), _end(end_b))
-            if start <= end:
-                raise ValidationError(
-                    _(
-                        "合并后「%(organization)s」在 %(period)s 将同时由「%(first)s」和「%(second)s」管理；"
-                        "一个组织同一天只能有一个管理枢纽。请先结束其中一个管理关系，再合并。"
-                    )
-                    % {
-                        "organization": keep,
-                        "period": _period(start, None if end == date.max else end),
-                        "first": first.hub,
-                        "second": second.hub,
-                    }
-                )
 
 
 def _changes(keep: Organization, merge: Organization) -> dict[str, tuple]:
@@ -216,12 +103,13 @@ def _changes(keep: Organization, merge: Organization) -> dict[str, tuple]:
     return changes
 
 
-def organization_merge_plan(*, keep: Organization, merge: Organization) -> MergePlan:
+def organization_merge_plan(*, keep: Organization, merge: Organization, lock: bool = False) -> MergePlan:
     """What merging `merge` into `keep` will do; raises ValidationError (Chinese) if the merge is refused.
 
-    Refused: an organization with itself, two organizations with different USCCs, a merge that would link a hub to
-    itself, and one that would give `keep` two managing hubs on the same day. Organizations of different districts
-    may be merged (the kept district stays; the confirmation page says so).
+    Refused: an organization with itself, two organizations with different USCCs, and what a step of another app
+    refuses (`merging.py`: a merge that would link a hub to itself, or give `keep` two managing hubs on the same day).
+    Organizations of different districts may be merged (the kept district stays; the confirmation page says so).
+    With `lock`, the steps lock the rows they will change.
     """
     if keep.pk == merge.pk:
         raise ValidationError(_("不能把组织与自身合并。"))
@@ -232,35 +120,15 @@ def organization_merge_plan(*, keep: Organization, merge: Organization) -> Merge
             )
             % {"keep": keep, "keep_uscc": keep.uscc, "merge": merge, "merge_uscc": merge.uscc}
         )
-    links = Link.objects.filter(organization__in=[keep.pk, merge.pk]).select_related("hub__organization", "hub__system")
-    keep_links = [link for link in links if link.organization_id == keep.pk]
-    merge_links = [link for link in links if link.organization_id == merge.pk]
-    moved, combined = _combine(keep, keep_links, merge_links)
-    _check_links(keep, merge, keep_links, merge_links, combined)
+    steps = merge_steps(keep, merge, lock=lock)
     kept_fields = set(keep.fields.values_list("pk", flat=True))
     return MergePlan(
         keep=keep,
         merge=merge,
-        moved_links=moved,
-        combinations=combined,
-        recognitions=list(merge.recognitions.select_related("system", "area")),
+        steps=steps,
         changes=_changes(keep, merge),
         fields_added=[f for f in merge.fields.all() if f.pk not in kept_fields],
     )
-
-
-def _link_data(link: Link) -> dict:
-    return {
-        "id": link.pk,
-        "organization_id": link.organization_id,
-        "hub_id": link.hub_id,
-        "hub": str(link.hub),
-        "role": link.role,
-        "start_date": link.start_date,
-        "end_date": link.end_date,
-        "basis": link.basis,
-        "note": link.note,
-    }
 
 
 def _organization_data(organization: Organization) -> dict:
@@ -276,41 +144,26 @@ def _organization_data(organization: Organization) -> dict:
 
 
 def _snapshot(plan: MergePlan) -> dict:
-    return {
+    snapshot = {
         "organization": _organization_data(plan.merge),
         "kept_before": {name: before for name, (before, _after) in plan.changes.items()},
         "district_differs": plan.district_differs,
         "fields_added": [f.code for f in plan.fields_added],
-        "links_moved": [_link_data(link) for link in plan.moved_links],
-        "links_combined": [
-            {
-                "link": _link_data(c.link),
-                "absorbed": [_link_data(link) for link in c.absorbed],
-                "start_date": c.start_date,
-                "end_date": c.end_date,
-            }
-            for c in plan.combinations
-        ],
-        "recognitions_moved": [
-            {
-                "id": hub.pk,
-                "level": hub.level,
-                "system": hub.system.code,
-                "area": hub.area.code,
-                "recognized_on": hub.recognized_on,
-                "recognized_until": hub.recognized_until,
-            }
-            for hub in plan.recognitions
-        ],
     }
+    for step in plan.steps:
+        snapshot.update(step.snapshot())
+    return snapshot
 
 
-def _repoint_other_references(merge: Organization, keep: Organization) -> dict[str, list]:
-    """Point every other foreign key to `merge` at `keep` (links, recognitions and merges are handled by name)."""
-    handled = {(Link, "organization"), (Hub, "organization"), (OrganizationMerge, "kept")}
+def _repoint_other_references(plan: MergePlan) -> dict[str, list]:
+    """Point every other foreign key to the merged organization at the kept one (the steps move their own rows, and
+    the merge records are moved by name)."""
+    merge, keep = plan.merge, plan.keep
+    handled = {("organizations.organizationmerge", "kept")}
+    handled.update(pair for step in plan.steps for pair in step.handles)
     moved = {}
     for relation in Organization._meta.related_objects:
-        if relation.many_to_many or (relation.related_model, relation.field.name) in handled:
+        if relation.many_to_many or (relation.related_model._meta.label_lower, relation.field.name) in handled:
             continue
         rows = relation.related_model._base_manager.filter(**{relation.field.name: merge})
         ids = list(rows.values_list("pk", flat=True))
@@ -322,34 +175,33 @@ def _repoint_other_references(merge: Organization, keep: Organization) -> dict[s
 
 def _merge_summary(plan: MergePlan) -> dict:
     """What the merge's audit record says it did (the merge record keeps the full snapshot)."""
-    return {
+    summary = {
         "merged": {"id": plan.merge.pk, "name": plan.merge.name, "uscc": plan.merge.uscc},
         "kept_changes": {name: [before, after] for name, (before, after) in plan.changes.items()},
-        "links_moved": [link.pk for link in plan.moved_links],
-        "links_combined": {c.link.pk: [link.pk for link in c.absorbed] for c in plan.combinations},
-        "recognitions_moved": [hub.pk for hub in plan.recognitions],
-        "fields_added": [f.pk for f in plan.fields_added],
     }
+    for step in plan.steps:
+        summary.update(step.summary())
+    summary["fields_added"] = [f.pk for f in plan.fields_added]
+    return summary
 
 
 @transaction.atomic
 def organization_merge(*, keep: Organization, merge: Organization, user=None, note: str = "") -> OrganizationMerge:
     """Merge the duplicate `merge` into `keep`, in one transaction; nothing changes if it is refused.
 
-    `merge`'s links and hub recognitions move to `keep`; a moved link overlapping one of `keep`'s with the same hub
-    and role is combined with it into one link covering both periods. `keep`'s empty fields are filled from `merge`
-    (its USCC, and with it the kind, if `keep` has none; the earlier founding date; the union of fields), `merge`'s
-    name goes to `keep`'s former names, and `merge` is deleted. The returned record holds a snapshot of `merge`, the
-    links and recognitions moved and the links combined. The signals of hubs/signals.py mark the coverage trend
-    stale from the earliest day affected (each link, recognition and organization is saved or deleted one by one).
-    Refusals: see `organization_merge_plan`; also any rule of `link_validate` a moved or combined link breaks.
+    What refers to `merge` is pointed at `keep`, by the other apps' steps (`merging.py`: hubs moves and combines
+    links and recognitions) or, for any other foreign key, by repointing it. `keep`'s empty fields are filled from
+    `merge` (its USCC, and with it the kind, if `keep` has none; the earlier founding date; the union of fields),
+    `merge`'s name goes to `keep`'s former names, and `merge` is deleted. The returned record holds a snapshot of
+    `merge` and of what the steps moved. Every row is saved or deleted one by one, so that the audit log and the
+    signals that mark figures stale see each. Refusals: see `organization_merge_plan`, and whatever a step refuses
+    as it writes.
     """
     locked = {o.pk: o for o in Organization.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk])}
     if keep.pk not in locked or merge.pk not in locked:
         raise ValidationError(_("要合并的组织已不存在，可能已被合并或删除。"))
     keep, merge = locked[keep.pk], locked[merge.pk]
-    list(Link.objects.select_for_update().filter(organization__in=[keep.pk, merge.pk]).values_list("pk"))
-    plan = organization_merge_plan(keep=keep, merge=merge)
+    plan = organization_merge_plan(keep=keep, merge=merge, lock=True)
     snapshot = _snapshot(plan)
     audit.record(keep, OrganizationAuditAction.MERGE, related=merge, after=_merge_summary(plan), message=note)
     with audit.context(message=MERGE_MESSAGE % {"merged": merge.name, "kept": keep.name}):
@@ -360,24 +212,11 @@ def _merge_apply(plan: MergePlan, snapshot: dict, *, user, note: str) -> Organiz
     """The writes of `organization_merge`, in its transaction (each saved or deleted record is audited)."""
     keep, merge = plan.keep, plan.merge
 
-    for combination in plan.combinations:
-        for link in combination.absorbed:
-            link.delete()
-    for combination in plan.combinations:
-        link = combination.link
-        link.organization, link.start_date, link.end_date = keep, combination.start_date, combination.end_date
-        link.save()
-    for link in plan.moved_links:
-        link.organization = keep
-        link.save()
-    for hub in plan.recognitions:
-        hub.organization = keep
-        hub.save()
-    for link in [c.link for c in plan.combinations] + plan.moved_links:
-        link_validate(link)
+    for step in plan.steps:
+        step.apply()
     snapshot["merges_moved"] = list(merge.merges.values_list("pk", flat=True))
     audit.update_recorded(merge.merges.all(), kept=keep)
-    snapshot["other_moved"] = _repoint_other_references(merge, keep)
+    snapshot["other_moved"] = _repoint_other_references(plan)
 
     merged_pk = merge.pk
     merge.delete()

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from shuniu.hubs.choices import LinkRole
+from shuniu.hubs.merging import LinksAndRecognitions
 from shuniu.hubs.models import Hub, Link
 from shuniu.hubs.selectors import organizations_covered_on
 from shuniu.hubs.tests.factories import HubFactory, LinkFactory
@@ -122,11 +123,11 @@ def test_overlapping_links_of_the_same_hub_and_role_are_combined_into_one():
     days.append(date(2016, 6, 1))
     before = {day: covered(keep, day) or covered(merge, day) for day in days}
 
-    plan = organization_merge_plan(keep=keep, merge=merge)
-    assert [(c.link, c.absorbed, c.start_date, c.end_date) for c in plan.combinations] == [
+    links = organization_merge_plan(keep=keep, merge=merge).step(LinksAndRecognitions)
+    assert [(c.link, c.absorbed, c.start_date, c.end_date) for c in links.combinations] == [
         (kept, [absorbed], date(2010, 1, 1), date(2014, 5, 31))
     ]
-    assert plan.moved_links == [other_role]
+    assert links.moved_links == [other_role]
     record = organization_merge(keep=keep, merge=merge)
 
     assert link_rows(keep) == sorted(
