@@ -12,7 +12,13 @@ office reaches the server through one address, and one client's wrong token must
   a caller cannot be guessing a secret (32 random bytes); the count only records and slows the scan.
 - A real token that is expired, revoked or older than its user's password is refused with its reason, uncounted.
 
-A lockout answers 429 with a Chinese JSON message; DRF would otherwise say only "Invalid username/password.".
+A lockout answers 429 with a Chinese JSON message (`{"detail": "…"}`); DRF would otherwise say only "Invalid
+username/password.". Both classes say so (`answers_locked_out`), and the OpenAPI document lists 429 on every
+operation they guard (`core.api.schema`).
+
+Tokens are the way for scripts: a token is checked with one SHA-256, where HTTP Basic verifies the password with
+Argon2 on every request, some 200 ms of CPU by design (README, "API"; benchmarks/RESULTS.md). Basic stays for a
+person trying the API by hand.
 """
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -65,6 +71,8 @@ class BasicAuthentication(authentication.BasicAuthentication):
     user who signs in with two factors: a password alone must not reach through the API what the sign-in page guards
     with a second factor. They use an API token, created in a two-factor session."""
 
+    answers_locked_out = True
+
     def authenticate_credentials(self, userid, password, request=None):
         try:
             user, auth = super().authenticate_credentials(userid, password, request)
@@ -83,6 +91,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Token sn_<prefix>_<secret>`: the token's user, with `request.auth` the `ApiToken`."""
 
     keyword = "Token"
+    answers_locked_out = True
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()

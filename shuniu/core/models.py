@@ -26,3 +26,6 @@ class BaseModel(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(f"{self._meta.app_label}:{self._meta.model_name}", kwargs={"pk": self.pk})
+
+
+from .workers import Worker, WorkerJob  # noqa: E402, F401  (the worker registry's table; the base of background jobs)

@@ -36,13 +36,14 @@ class OrganizationCoverageFilters(django_filters.FilterSet):
         return queryset  # read by filter_coverage
 
     def filter_coverage(self, queryset, name, value):
-        """Covered (or not) on a date, by any hub or by the hubs of the chosen level, system or hub."""
+        """Covered (or not) on a date, by any hub or by the hubs of the chosen level, system or hub: the selectors'
+        definition applied to the list's own queryset, so the figure's drill-down lists exactly its rows."""
         selector = organizations_covered_on if name == "covered_on" else organizations_uncovered_on
         data = self.form.cleaned_data
-        matching = selector(
+        return selector(
             day=value,
             level=data.get("covered_by_level") or None,
             system=data.get("covered_by_system"),
             hub=data.get("covered_by_hub"),
+            among=queryset,  # the list's rows narrowed in place: a correlated (NOT) EXISTS, no `pk IN (…)` around it
         )
-        return queryset.filter(pk__in=matching.values("pk"))

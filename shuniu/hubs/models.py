@@ -169,6 +169,12 @@ class Link(DatedRecord, BaseModel):
             # sees with their links: `Hub.scope.seen_with`); PostgreSQL otherwise reads them from the slower GiST
             # index of the exclusion constraint
             models.Index(fields=["organization", "hub"], name="hubs_link_organization_hub"),
+            # the links list's sorts (LinkTable), so that page 1 reads an index instead of sorting 1,000,000 links:
+            # the default order (-start_date, pk) and start_date either way, end date, role, basis
+            models.Index(fields=["-start_date", "id"], name="hubs_link_start_date"),
+            models.Index(fields=["end_date"], name="hubs_link_end_date"),
+            models.Index(fields=["role"], name="hubs_link_role"),
+            models.Index(fields=["basis"], name="hubs_link_basis"),
         ]
 
     def __str__(self):

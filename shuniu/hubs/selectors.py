@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from shuniu.organizations.choices import SOCIAL_KINDS
 from shuniu.organizations.models import Organization
@@ -24,22 +24,39 @@ def links_covering_on(*, day: date, system=None, level: str | None = None, hub=N
     return Link.objects.on(day).filter(hub__in=hubs.values("pk"))
 
 
-def organizations_counted_on(*, day: date, user=None):
-    """The denominator of coverage: social organizations active on `day` (within the user's scope)."""
-    organizations = Organization.objects.all() if user is None else Organization.objects.restrict(user, "view")
+def organizations_counted_on(*, day: date, user=None, among=None):
+    """The denominator of coverage: social organizations active on `day` (within the user's scope), or among the
+    organizations of `among` (a list's filtered queryset, narrowed in place rather than through `pk IN (…)`)."""
+    if among is not None:
+        organizations = among
+    else:
+        organizations = Organization.objects.all() if user is None else Organization.objects.restrict(user, "view")
     return organizations.social().on(day)
 
 
-def organizations_covered_on(*, day: date, user=None, system=None, level=None, hub=None):
+def covered_condition(*, day: date, system=None, level=None, hub=None) -> Exists:
+    """An organization holds a link valid on D to a hub recognised on D (of the given system, level or hub): the
+    condition "covered on D" as a correlated EXISTS, negated (`~`) for "not covered".
+
+    Why EXISTS rather than `pk__in=<the covering links' organization ids>`: on PostgreSQL, `NOT IN (subquery)` is a
+    hashed subplan only while the planner expects the ids to fit in `work_mem`; past that (at 100,000 organizations,
+    2019-12-31 among other days) it re-runs the subquery for every organization, which took minutes. EXISTS and
+    NOT EXISTS become a semi join and an anti join, whose plans do not depend on that estimate
+    (benchmarks/lists.py sweeps every district and ten dates)."""
+    links = links_covering_on(day=day, system=system, level=level, hub=hub)
+    return Exists(links.filter(organization=OuterRef("pk")))
+
+
+def organizations_covered_on(*, day: date, user=None, system=None, level=None, hub=None, among=None):
     """Covered on D: a social organization active on D holding a link valid on D to a hub recognised on D."""
-    links = links_covering_on(day=day, system=system, level=level, hub=hub)
-    return organizations_counted_on(day=day, user=user).filter(pk__in=links.values("organization_id"))
+    covered = covered_condition(day=day, system=system, level=level, hub=hub)
+    return organizations_counted_on(day=day, user=user, among=among).filter(covered)
 
 
-def organizations_uncovered_on(*, day: date, user=None, system=None, level=None, hub=None):
+def organizations_uncovered_on(*, day: date, user=None, system=None, level=None, hub=None, among=None):
     """The gap: counted on D and not covered on D (by the given system, level or hub, if any)."""
-    links = links_covering_on(day=day, system=system, level=level, hub=hub)
-    return organizations_counted_on(day=day, user=user).exclude(pk__in=links.values("organization_id"))
+    covered = covered_condition(day=day, system=system, level=level, hub=hub)
+    return organizations_counted_on(day=day, user=user, among=among).filter(~covered)
 
 
 def hub_linked_counts(*, day: date, user, hubs=None) -> dict:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from shuniu.core.access import Scope
 from shuniu.core.models import BaseModel
 from shuniu.core.storage import SealedFileSystemStorage
+from shuniu.core.workers import WorkerJob
 
 from .choices import RUNNING_STATUSES, ImportStatus
 from .registry import kind_choices
@@ -44,12 +45,21 @@ def _upload_to(job, filename):
     return f"imports/{job.created_at:%Y/%m}/{job.sha256[:16]}-{filename}"
 
 
-class ImportJob(BaseModel):
+class ImportJob(BaseModel, WorkerJob):
     """One uploaded file and everything that happened to it: mapping, check, confirmation, outcome of every row.
 
     Per-row outcomes live in `result` (one JSON line per input row: row number, outcome, reasons, record id);
     the rejected-rows and result spreadsheets are built from it and the stored file on demand.
+
+    A job being checked or written records the worker process doing it (`WorkerJob`): if that process dies, the job
+    is failed with a message instead of staying 「正在导入」. The message is true because the check writes nothing and
+    the write is one transaction, which the database rolls back when the process's connection drops.
     """
+
+    # queued is waiting for a worker, not run by one: only these two are watched
+    running_statuses = (ImportStatus.PLANNING, ImportStatus.APPLYING)
+    failed_status = ImportStatus.FAILED
+    worker_died_message = _("导入进程意外中止（服务器重启或进程被结束），没有写入任何数据。请重新开始导入。")
 
     kind = models.CharField(verbose_name=_("导入类型"), max_length=20, choices=kind_choices)
     status = models.CharField(

@@ -30,6 +30,7 @@ from shuniu.core import crypto
 from shuniu.core.access import is_city_wide
 from shuniu.core.importing.base import MAX_EXAMPLES, ImportAborted, ImportDefinition, ImportOutOfScope, Row
 from shuniu.core.tabular import TableReadError, read_table
+from shuniu.core.workers import current_worker_id
 from shuniu.core.writes import OUTSIDE_SCOPE_MESSAGE
 
 from .choices import ImportStatus, RowOutcome
@@ -327,8 +328,8 @@ def _refuse_out_of_scope(definition: ImportDefinition, rows: list[Row]) -> None:
 
 def import_plan(*, job: ImportJob, table=None, progress: Callable[[int, int], None] | None = None) -> ImportJob:
     """The dry run: check every row and record what an import would do. Writes nothing but the job."""
-    job.status, job.processed_rows = ImportStatus.PLANNING, 0
-    job.save(update_fields=["status", "processed_rows", "updated_at"])
+    job.status, job.processed_rows, job.worker_id = ImportStatus.PLANNING, 0, current_worker_id()
+    job.save(update_fields=["status", "processed_rows", "worker_id", "updated_at"])
     try:
         table = table or _read(job)
     except TableReadError as error:
@@ -366,7 +367,7 @@ def import_apply(*, job: ImportJob, progress=None) -> ImportJob:
     """Check the file again against the database as it is now and write the new and updated rows, all in one
     transaction (imports run one at a time). On any failure nothing is written and the job says why."""
     if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED, confirmed_at__isnull=False).update(
-        status=ImportStatus.APPLYING, processed_rows=0
+        status=ImportStatus.APPLYING, processed_rows=0, worker_id=current_worker_id()
     ):
         return job  # applied or cancelled already: a retried task does nothing
     job.refresh_from_db()
@@ -451,7 +452,7 @@ def import_file(
     if dry_run:
         return import_plan(job=job, table=table, progress=progress)
     job.confirmed_at = timezone.now()
-    job.status = ImportStatus.APPLYING
+    job.status, job.worker_id = ImportStatus.APPLYING, current_worker_id()
     job.save()
     return _apply(job, definition_for(kind, user), table=table, progress=progress)
 

@@ -20,6 +20,7 @@ from shuniu.core.errors import PermissionDeniedWithReason
 from shuniu.core.exports import content_disposition
 from shuniu.core.tabular import TableReadError
 from shuniu.core.views import ObjectListView, ScopedViewMixin
+from shuniu.core.workers import reap_dead_workers
 
 from . import services, tasks
 from .choices import ImportStatus, RowOutcome
@@ -60,6 +61,10 @@ class ImportJobListView(ObjectListView):
 
     def get_add_url(self, request):
         return None
+
+    def get(self, request, *args, **kwargs):
+        reap_dead_workers()  # a job whose process died shows as failed, not 「正在导入」 for ever
+        return super().get(request, *args, **kwargs)
 
     def get_extra_context(self, request):
         return {"title": _("数据导入"), "kinds": kind_choices(), "can_import": bool(importable_kinds(request.user))}
@@ -186,6 +191,7 @@ class ImportJobView(ImportJobMixin, View):
     template_name = "imports/importjob.html"
 
     def get(self, request, pk):
+        reap_dead_workers()  # the page (and its progress poll) shows a job whose process died as failed
         job = self.get_job(pk)
         if request.htmx and request.GET.get("progress"):
             response = render(request, "imports/includes/progress.html", {"job": job})

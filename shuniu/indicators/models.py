@@ -1,7 +1,13 @@
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
+
+
+def new_version() -> str:
+    return uuid.uuid4().hex
 
 
 class IndicatorState(models.Model):
@@ -15,6 +21,8 @@ class IndicatorState(models.Model):
     stale_since = models.DateField(verbose_name=_("待更新起始日"), null=True, blank=True)
     stale_at = models.DateTimeField(verbose_name=_("标记待更新时间"), null=True, blank=True)
     filled_until = models.DateField(verbose_name=_("已存储至"), null=True, blank=True)
+    # a new random token at each write that changes what the indicator counts (`cache.py`: the kept figures' key)
+    version = models.CharField(verbose_name=_("数据版本"), max_length=32, default=new_version, editable=False)
 
     class Meta:
         verbose_name = _("指标存储状态")

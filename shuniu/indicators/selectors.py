@@ -28,8 +28,8 @@ from shuniu.hubs.models import Hub, System
 from shuniu.hubs.selectors import hub_linked_counts, organizations_counted_on  # noqa: F401  (re-exported)
 from shuniu.organizations.models import Organization
 
+from . import cache, registry, stored
 from . import dimensions as groups
-from . import registry, stored
 from .figures import Figure, Growth
 
 TREND_START_YEAR = 2008
@@ -67,10 +67,13 @@ def _inputs(*, day, user, links: dict | None = None, orgs: dict | None = None, b
     return _Inputs(links=_compiled(rows.values(**link_columns)), orgs=_compiled(counted.values(**org_columns)))
 
 
-def _fetch(*parts) -> list[tuple]:
+def _fetch(*parts, indicator: Indicator, state=None) -> list[tuple]:
     """Run the statement made of `parts`: SQL text, and (sql, params) pairs spliced in where they stand. Subqueries
     are written inline rather than as common table expressions wherever they are read once, so the planner keeps
-    their statistics (PostgreSQL knows nothing of a materialized CTE's columns, and guessed 200 organizations)."""
+    their statistics (PostgreSQL knows nothing of a materialized CTE's columns, and guessed 200 organizations).
+
+    The rows are those kept for the data as of the indicator's version (`cache.py`; its fill `state` read here unless
+    the caller has it): the statement runs once per write that changes the records behind it."""
     sql, params = [], []
     for part in parts:
         if isinstance(part, str):
@@ -78,9 +81,14 @@ def _fetch(*parts) -> list[tuple]:
         else:
             sql.append(part[0])
             params += part[1]
-    with connection.cursor() as cursor:
-        cursor.execute("".join(sql), params)
-        return cursor.fetchall()
+    sql = "".join(sql)
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return cache.answer(state or stored.state(indicator), (sql, params), run)
 
 
 def _covered(inputs: _Inputs, *columns: str):
@@ -158,11 +166,11 @@ def _group_figures(indicator, dimension: Dimension, day, user, counts: dict, den
     return figures
 
 
-def figure_total(indicator: Indicator, *, day: date, user) -> Figure:
+def figure_total(indicator: Indicator, *, day: date, user, state=None) -> Figure:
     inputs = _inputs(day=day, user=user, indicator=indicator)
     numerator, denominator = 0, 0
     if inputs:
-        numerator, denominator = _fetch(*_covered(inputs))[0]
+        numerator, denominator = _fetch(*_covered(inputs), indicator=indicator, state=state)[0]
     return _figure(
         indicator, label=scope_label(user), key="total", day=day, numerator=numerator, denominator=denominator
     )
@@ -173,7 +181,7 @@ def _grouped(*, day, user, group_by, base=None, indicator=None):
     inputs = _inputs(day=day, user=user, orgs={"g": group_by}, base=base, indicator=indicator)
     if not inputs:
         return {}
-    rows = _fetch(*_covered(inputs, "o.o_g"), " GROUP BY o.o_g")
+    rows = _fetch(*_covered(inputs, "o.o_g"), " GROUP BY o.o_g", indicator=indicator or _coverage())
     return {value: (numerator, denominator) for value, numerator, denominator in rows}
 
 
@@ -191,6 +199,7 @@ def _covered_by(*, day, user, group_by, level=None, indicator=None):
         ") o ON o.o_pk = c.c_org GROUP BY c.c_g UNION ALL SELECT 0, NULL, count(*) FROM (",
         inputs.orgs,
         ") o",
+        indicator=indicator or _coverage(),
     )
     counts = {value: n for is_group, value, n in rows if is_group}
     return counts, next(n for is_group, _value, n in rows if not is_group)
@@ -264,6 +273,7 @@ def coverage_district_system(*, day: date, user) -> dict:
         ") c JOIN (",
         inputs.orgs,
         ") o ON o.o_pk = c.c_org GROUP BY o.o_d, c.c_s",
+        indicator=_coverage(),
     )
     return {(district, system): n for district, system, n in rows}
 
@@ -289,6 +299,7 @@ def coverage_overview(*, day: date, user) -> dict:
     organizations are then counted per (systems mask, levels mask) pair, a few thousand rows at 100k
     organizations, which are expanded here into the per-system and per-level counts."""
     indicator = _coverage()
+    current = stored.state(indicator)  # the kept figures' version, and the trend's fill state
     systems = list(System.objects.all())
     levels = [level.value for level in HubLevel]
     inputs = _inputs(
@@ -325,6 +336,8 @@ def coverage_overview(*, day: date, user) -> dict:
             ") f ON f.f_org = oc.o_pk GROUP BY f.f_field "
             "UNION ALL SELECT 'm', oc.sm, NULL, count(*), oc.lm FROM oc WHERE oc.covered IS NOT NULL "
             "GROUP BY oc.sm, oc.lm",
+            indicator=indicator,
+            state=current,
         )
         for part, key, text, numerator, denominator in rows:
             if part == "dk":
@@ -349,7 +362,7 @@ def coverage_overview(*, day: date, user) -> dict:
         indicator, label=scope_label(user), key="total", day=day, numerator=numerator, denominator=denominator
     )
     dimension = indicator.dimension
-    trend, pending = _trend(until=day, user=user, live=total)
+    trend, pending = _trend(until=day, user=user, live=total, current=current)
     return {
         "total": total,
         "districts": _group_figures(indicator, dimension("district"), day, user, by_district),
@@ -427,17 +440,21 @@ def _trend_figures(indicator, *, until: date, rows, live: Figure) -> list[Figure
     return figures
 
 
-def _trend(*, until: date, user, live: Figure, indicator=None) -> tuple[list[Figure], stored.Pending | None]:
-    """The trend and, when stored days were stale, since when (their figures are then counted live, not stored)."""
+def _trend(
+    *, until: date, user, live: Figure, indicator=None, current=None
+) -> tuple[list[Figure], stored.Pending | None]:
+    """The trend and, when stored days were stale, since when (their figures are then counted live, not stored).
+    `current`: the indicator's fill state, if the caller read it."""
     indicator = indicator or _coverage()
+    current = current or stored.state(indicator)
     rows, pending = [], None
     if groups.city_wide(user):
-        rows, pending = stored.trend_rows(indicator, until)
+        rows, pending = stored.trend_rows(indicator, until, current=current)
     elif (districts := _whole_districts(user)) is not None:
-        rows, pending = stored.trend_rows(indicator, until, districts)
+        rows, pending = stored.trend_rows(indicator, until, districts, current=current)
     elif user_can(user, Organization, "view"):  # a street, a hub's or an organization's scope: counted live
         for day in indicator.date_rule.trend_days(until):
-            figure = figure_total(indicator, day=day, user=user)
+            figure = figure_total(indicator, day=day, user=user, state=current)
             rows.append((day, figure.numerator, figure.denominator))
     return _trend_figures(indicator, until=until, rows=rows, live=live), pending
 
@@ -452,7 +469,12 @@ def coverage_trend(*, until: date, user) -> list[Figure]:
     current = stored.state(indicator)
     rows, live = [], (0, 0)
     for day, numerator, denominator in _fetch(
-        "SELECT * FROM (", _compiled(stored.stored_sums(indicator, until)), ") s UNION ALL ", *_covered(inputs, "NULL")
+        "SELECT * FROM (",
+        _compiled(stored.stored_sums(indicator, until)),
+        ") s UNION ALL ",
+        *_covered(inputs, "NULL"),
+        indicator=indicator,
+        state=current,
     ):
         if day is None:
             live = (numerator, denominator)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from shuniu.areas.models import Area
 
 from . import registry
-from .models import IndicatorState, StoredFigure
+from .models import IndicatorState, StoredFigure, new_version
 from .stored import counts_by_area
 
 
@@ -56,8 +56,8 @@ def _recompute(indicator, *, days: list[date], force: bool) -> int:
         ]
     )
     if todo or current.stale_since is not None or _created:
-        IndicatorState.objects.filter(pk=current.pk).update(
-            stale_since=None, stale_at=None, filled_until=max(stored | set(days), default=None)
+        IndicatorState.objects.filter(pk=current.pk).update(  # the trend's kept figures read the stored days
+            stale_since=None, stale_at=None, filled_until=max(stored | set(days), default=None), version=new_version()
         )
     return len(todo)
 

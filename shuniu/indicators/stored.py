@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 
 from shuniu.core.indicators import Indicator
 
+from . import cache
 from .models import IndicatorState, StoredFigure
 
 
@@ -60,10 +61,16 @@ def todo_days(indicator: Indicator, current: IndicatorState | None, days: list[d
     return [day for day in days if day not in stored or (stale_since is not None and day >= stale_since)]
 
 
-def trend_rows(indicator: Indicator, until: date, areas: list[int] | None = None):
+def trend_rows(indicator: Indicator, until: date, areas: list[int] | None = None, *, current=None):
     """([(day, numerator, denominator)] for each trend day before `until`, summed over `areas` (None: all), and a
-    `Pending` when stored days were stale). Stored days are read; missing or stale ones are counted live, unstored."""
-    current = state(indicator)
+    `Pending` when stored days were stale). Stored days are read; missing or stale ones are counted live, unstored,
+    once per data version (`cache.py`: both change only with a write or a refresh). `current`: the fill state, if
+    the caller read it."""
+    current = current or state(indicator)
+    return cache.answer(current, ("trend_rows", until, areas), lambda: _trend_rows(indicator, until, areas, current))
+
+
+def _trend_rows(indicator: Indicator, until: date, areas: list[int] | None, current):
     stored_rows = [(r["day"], r["numerator"], r["denominator"]) for r in stored_sums(indicator, until, areas)]
     rows = {day: (numerator, denominator) for day, numerator, denominator in stored_rows}
     days = indicator.date_rule.trend_days(until)

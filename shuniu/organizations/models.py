@@ -115,6 +115,7 @@ class Organization(DatedRecord, BaseModel):
             # plain B-trees: a field's db_index would add a second, varchar_pattern_ops index on PostgreSQL, for
             # LIKE 'prefix%' that no query here makes (names are searched by substring, hashes by equality)
             models.Index(fields=["name"], name="organizations_name"),
+            models.Index(fields=["status"], name="organizations_status"),  # the list's sort by status
             # hashes are looked up by a number's hash, never by "": organizations without one are left out
             models.Index(
                 fields=["legal_representative_id_number_hash"],

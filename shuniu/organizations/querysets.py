@@ -3,6 +3,7 @@ from django.db.models import Q
 from shuniu.core.dated import DatedQuerySet
 
 from .choices import SOCIAL_KINDS
+from .search import contains_text
 
 
 class OrganizationQuerySet(DatedQuerySet):
@@ -20,7 +21,7 @@ class OrganizationQuerySet(DatedQuerySet):
         from shuniu.core.fields import keyed_hashes_of
 
         text = text.strip()
-        condition = Q(name__contains=text) | Q(former_names__contains=text)
+        condition = contains_text("name", text) | contains_text("former_names", text)  # index-backed on PostgreSQL
         if text.isascii() and text.isalnum():
             condition |= Q(uscc__startswith=text.upper())
         if user is not None:

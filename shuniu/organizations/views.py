@@ -21,7 +21,7 @@ from shuniu.core.views import ObjectEditView, ObjectListView, ObjectView, Scoped
 from .filtersets import OrganizationFilterSet
 from .forms import OrganizationForm
 from .models import Organization
-from .selectors import duplicate_candidates
+from .selectors import load_pairs, reviewed_pairs
 from .services import duplicate_dismiss, organization_merge_plan
 from .tables import OrganizationTable
 
@@ -90,7 +90,7 @@ class DuplicateListView(ScopedViewMixin, View):
     threshold = 90
 
     def get_pairs(self, organizations, district):
-        return duplicate_candidates(queryset=organizations.filter(district=district), threshold=self.threshold)
+        return reviewed_pairs(queryset=organizations.filter(district=district), threshold=self.threshold)
 
     def get(self, request):
         organizations = self.get_queryset()
@@ -106,6 +106,7 @@ class DuplicateListView(ScopedViewMixin, View):
             else:
                 district, pairs = None, []
         page = Paginator(pairs, self.per_page).get_page(request.GET.get("page"))
+        page.object_list = load_pairs(organizations, page.object_list)  # only the pairs shown are loaded
         return render(
             request,
             self.template_name,

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shuniu.core.timeouts.StatementTimeoutMiddleware",  # first: bounds every query of the request (PostgreSQL)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -217,9 +218,34 @@ USE_TZ = True
 MEDIA_ROOT = Path(os.environ.get("SHUNIU_MEDIA_ROOT", VAR_DIR / "media"))  # uploaded import files and results
 MEDIA_URL = "/media/"  # never served directly: files are sent by views that check the user's rights
 
-# Background work (imports): django-tasks with its database backend, run by `shuniu db_worker` (`shuniu serve`
+# Figures kept until a write changes the records behind them (shuniu/indicators/cache.py): in Redis when
+# SHUNIU_CACHE_URL names one (redis://127.0.0.1:6379/1; every server process shares it), otherwise in files under
+# var/cache (no server needed). The default cache stays in each process's memory.
+SHUNIU_CACHE_URL = os.environ.get("SHUNIU_CACHE_URL", "").strip()
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHUNIU_CACHE_URL}
+        if SHUNIU_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "figures"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    ),
+}
+
+# Seconds any statement of a web request may run on PostgreSQL (its statement_timeout) before it is cut off and the
+# request answers 503 「查询超时」 (shuniu/core/timeouts.py); 0: no bound. Commands and the background worker are not
+# bounded.
+SHUNIU_STATEMENT_TIMEOUT = float(os.environ.get("SHUNIU_STATEMENT_TIMEOUT", 30))
+
+# Background work (imports): django-tasks with its database backend, run by `shuniu worker` (`shuniu serve`
 # starts one beside the web server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker (`shuniu worker`, `shuniu import`) not seen for this long is dead, and the jobs it was running are marked
+# failed (shuniu/core/workers.py); on the same machine a released lock file tells it at once.
+SHUNIU_WORKER_GRACE_SECONDS = float(os.environ.get("SHUNIU_WORKER_GRACE_SECONDS", 60))
 SHUNIU_IMPORT_MAX_BYTES = int(os.environ.get("SHUNIU_IMPORT_MAX_BYTES", 30 * 1024 * 1024))
 SHUNIU_IMPORT_MAX_ROWS = int(os.environ.get("SHUNIU_IMPORT_MAX_ROWS", 200_000))
 # Days the audit log is kept before `shuniu audit archive --purge` may remove rows; at least 180 (checked at start,

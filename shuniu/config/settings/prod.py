@@ -15,6 +15,9 @@ A variable that is required and missing stops the start with a message naming it
   SHUNIU_AUDIT_RETENTION_DAYS  days the audit log is kept before it may be archived (default and minimum 180)
   SHUNIU_SESSION_IDLE_MINUTES  minutes without a request after which a session ends (default 30)
   SHUNIU_PUBLIC_API_SCHEMA  "1" serves /api/schema/ and /api/docs/ to anonymous visitors (default: signed-in only)
+  SHUNIU_CACHE_URL          redis://host:6379/N keeps the figures in Redis (default: files under var/cache/figures)
+  SHUNIU_STATEMENT_TIMEOUT  seconds a web request's query may run before it is cut off with 503 查询超时 (default 30;
+                            0: no bound; commands and the worker are never bounded)
 """
 
 import os

@@ -17,6 +17,11 @@ STORAGES = {
 # Tasks run at once, inside the request or command that enqueues them; tests of the worker path select the
 # database backend themselves.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# each test process keeps its figures in memory (a test of the Redis and file caches configures them itself)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "figures"},
+}
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shuniu-test-media-"))
 # a fixed key: tests never write a key file, and what one test encrypts another can read
 SHUNIU_PERSONAL_DATA_KEY = "test-personal-data-key-not-for-production-use-0123456789"

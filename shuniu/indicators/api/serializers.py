@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from shuniu.areas.models import Area
+from shuniu.core.api.query import QueryChoiceField, QuerySerializer
 from shuniu.core.api.serializers import BriefSerializer
 from shuniu.core.dates import AsOfSerializerField
 from shuniu.hubs.choices import HubLevel
@@ -53,25 +54,28 @@ class FigureHubSerializer(BriefSerializer):
 #
 
 
-class CoverageQuerySerializer(serializers.Serializer):
-    as_of = AsOfSerializerField(required=False, label=_("日期"), help_text=_("默认今天；不能晚于今天"))
-    by = serializers.ChoiceField(
-        choices=[(key, label) for key, label in _by_labels().items()], default="total", label=_("维度")
+class CoverageQuerySerializer(QuerySerializer):
+    as_of = AsOfSerializerField(required=False, label=_("日期"), help_text=_("默认今天；不能晚于今天；不能为空"))
+    by = QueryChoiceField(
+        choices=[(key, label) for key, label in _by_labels().items()],
+        default="total",
+        label=_("维度"),
+        help_text=_("默认 total（全市合计）；不能为空"),
     )
 
 
-class TrendQuerySerializer(serializers.Serializer):
-    until = AsOfSerializerField(required=False, label=_("截至日期"), help_text=_("默认今天；不能晚于今天"))
+class TrendQuerySerializer(QuerySerializer):
+    until = AsOfSerializerField(required=False, label=_("截至日期"), help_text=_("默认今天；不能晚于今天；不能为空"))
 
 
-class GrowthQuerySerializer(serializers.Serializer):
+class GrowthQuerySerializer(QuerySerializer):
     start = AsOfSerializerField(label=_("起始日期"), help_text=_("不能晚于今天"))
-    end = AsOfSerializerField(required=False, label=_("结束日期"), help_text=_("默认今天；不能晚于今天"))
-    level = serializers.ChoiceField(
+    end = AsOfSerializerField(required=False, label=_("结束日期"), help_text=_("默认今天；不能晚于今天；不能为空"))
+    level = QueryChoiceField(
         choices=HubLevel.choices,
         required=False,
         label=_("枢纽层级"),
-        help_text=_("只计该层级枢纽联系的组织；不填则计所有层级"),
+        help_text=_("只计该层级枢纽联系的组织；不传则计所有层级；不能为空"),
     )
 
     def validate(self, attrs):
@@ -81,8 +85,8 @@ class GrowthQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class HubsQuerySerializer(serializers.Serializer):
-    as_of = AsOfSerializerField(required=False, label=_("日期"), help_text=_("默认今天；不能晚于今天"))
+class HubsQuerySerializer(QuerySerializer):
+    as_of = AsOfSerializerField(required=False, label=_("日期"), help_text=_("默认今天；不能晚于今天；不能为空"))
 
 
 #

@@ -8,7 +8,7 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shuniu.core.access import user_can
+from shuniu.core.access import user_can, visible_ids
 from shuniu.core.api.viewsets import APIMixin
 from shuniu.hubs.models import Hub
 from shuniu.organizations.models import Organization
@@ -121,7 +121,8 @@ class CoverageHubsView(CoverageAPIView):
 
     def get(self, request):
         day = self.query(request).get("as_of") or timezone.localdate()
-        hubs = Hub.objects.restrict(request.user, "view").on(day).select_related("organization", "area", "system")
+        hubs = list(Hub.objects.restrict(request.user, "view").on(day).select_related("organization", "area", "system"))
+        visible_ids(request.user, Hub, [hub.pk for hub in hubs])  # each row names its hub: asked once, not per row
         counts = selectors.hub_linked_counts(day=day, user=request.user)
         rows = [
             {

@@ -141,7 +141,10 @@ class TestCoverageAPI:
         assert response.status_code == 400
         assert response.json() == {
             "as_of": ["日期「2013-02-30」不存在：2013年2月只有 28 天。"],
-            "by": ["“province” 不是合法选项。"],
+            "by": [
+                "参数 by 的值「province」无效。可选值：total（全市合计）、district（按区）、street（按街道/乡镇）、"
+                "kind（按组织类型）、field（按领域）、level（按枢纽层级）、system（按条线）；不传则为 total。"
+            ],
         }
 
     def test_needs_the_organization_view_permission(self, anonymous_client, make_client):
@@ -200,7 +203,9 @@ class TestCoverageGrowthAPI:
         assert api_client.get(GROWTH).json() == {"start": ["请填写日期，例如 2015-06-30。"]}
         response = api_client.get(GROWTH, {"start": "2015-01-01", "end": "2014-01-01", "level": "county"})
         assert response.status_code == 400
-        assert response.json() == {"level": ["“county” 不是合法选项。"]}
+        assert response.json() == {
+            "level": ["参数 level 的值「county」无效。可选值：city（市级）、district（区级）、street（街道级）。"]
+        }
         response = api_client.get(GROWTH, {"start": "2015-01-01", "end": "2014-01-01"})
         assert response.json() == {"start": ["起始日期不能晚于结束日期。"]}
 

@@ -191,3 +191,13 @@ def test_the_refresh_command_stores_what_is_missing():
     assert StoredFigure.objects.filter(indicator=registry.COVERAGE, day=date(2014, 12, 31)).exists()
     with pytest.raises(CommandError, match="没有指标"):
         call_command("refresh_indicators", "--indicator", "party.coverage")
+
+
+def test_a_starting_worker_queues_the_refresh_a_dead_one_left_undone(refreshed):
+    from shuniu.core.workers import running_worker
+
+    records_changed.send(sender=Link, since=date(2011, 5, 1))  # its refresh was queued, and the worker died
+    assert coverage_state().stale_since == date(2011, 5, 1)
+    with running_worker():  # tasks run at once in the tests: the queued refresh runs here
+        pass
+    assert coverage_state().stale_since is None

@@ -186,3 +186,18 @@ def test_dismiss_is_refused_without_the_change_permission(client, viewer):
 def test_the_list_page_links_to_the_review_page(admin_client):
     content = admin_client.get(reverse("organizations:organization_list")).content.decode()
     assert f'href="{URL}"' in content
+
+
+def test_the_review_page_keeps_its_pairs_until_an_organization_or_a_dismissal_changes(admin_client):
+    a, b = community("阳光协会"), community("北京市朝阳区阳光协会")
+    c, d = community("望京街道花家地社区老年合唱团"), community("望京街道花家地社区老年合唱队")
+    back = f"{URL}?district={a.district_id}"
+    assert admin_client.get(back).context["pair_count"] == 2
+    assert admin_client.get(back).context["pair_count"] == 2  # the kept pairs
+    admin_client.post(reverse("organizations:duplicate_dismiss"), {"a": c.pk, "b": d.pk, "back": back})
+    assert admin_client.get(back).context["pair_count"] == 1
+    b.name = "北京市朝阳区彩虹舞蹈队"
+    b.save()
+    assert admin_client.get(back).context["pair_count"] == 0
+    community("朝阳区阳光协会")
+    assert admin_client.get(back).context["pair_count"] == 1

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument(
-            "--no-worker", action="store_true", help="不启动后台任务进程（导入检查与写入）；生产环境单独运行 db_worker"
+            "--no-worker",
+            action="store_true",
+            help="不启动后台任务进程（导入检查与写入）；生产环境单独运行 shuniu worker",
         )
 
     def handle(self, *args, host, port, threads, no_worker=False, **options):
@@ -31,7 +34,10 @@ class Command(BaseCommand):
             raise CommandError("缺少前端资源 shuniu/static/vendor：请先运行 scripts/setup。")
         worker = None
         if not no_worker:  # background imports: django-tasks' database worker, beside the web server
-            worker = subprocess.Popen([sys.executable, "-m", "shuniu", "db_worker", "--interval", "0.5"])
+            # given our pid, the worker stops by itself when this process stops, even by kill -9 (`core.workers`)
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "shuniu", "worker", "--interval", "0.5", "--parent-pid", str(os.getpid())]
+            )
         self.stdout.write(self.style.SUCCESS(f"枢纽已启动：http://{host}:{port}/   （按 Ctrl+C 停止）"))
         try:
             waitress.serve(application, host=host, port=port, threads=threads, ident="shuniu", _quiet=True)

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from shuniu import audit
+from shuniu.core.workers import running_worker
 from shuniu.imports.choices import ImportStatus, RowOutcome
 from shuniu.imports.exports import rejected_rows_xlsx
 from shuniu.imports.registry import kinds
@@ -28,7 +29,8 @@ class Command(BaseCommand):
             account = get_user_model().objects.filter(username=user).first()
             if account is None:
                 raise CommandError(f"没有用户「{user}」。")
-        with audit.context(user=account, message=f"shuniu import {file.name}"):
+        # registered as a worker: if this command is killed, the job is failed with a message, not left running
+        with running_worker(), audit.context(user=account, message=f"shuniu import {file.name}"):
             job = import_file(
                 data=file.read_bytes(),
                 filename=file.name,
