@@ -16,7 +16,7 @@ from .selectors import organizations_covered_on, organizations_uncovered_on
 class OrganizationCoverageFilters(django_filters.FilterSet):
     hub = django_filters.ModelChoiceFilter(
         field_name="links__hub",
-        queryset=Hub.objects.select_related("organization"),
+        queryset=Hub.objects.choices(),
         distinct=True,
         label=_("曾联系的枢纽"),
     )
@@ -29,7 +29,7 @@ class OrganizationCoverageFilters(django_filters.FilterSet):
         queryset=System.objects.all(), method="filter_nothing", label=_("覆盖枢纽条线")
     )
     covered_by_hub = django_filters.ModelChoiceFilter(
-        queryset=Hub.objects.select_related("organization"), method="filter_nothing", label=_("覆盖枢纽")
+        queryset=Hub.objects.choices(), method="filter_nothing", label=_("覆盖枢纽")
     )
 
     def filter_nothing(self, queryset, name, value):

@@ -33,7 +33,7 @@ class HubFilterSet(BaseFilterSet):
 
 
 class LinkFilterSet(BaseFilterSet):
-    hub = django_filters.ModelChoiceFilter(queryset=Hub.objects.select_related("organization"), label=_("枢纽"))
+    hub = django_filters.ModelChoiceFilter(queryset=Hub.objects.choices(), label=_("枢纽"))
     organization = django_filters.ModelChoiceFilter(
         queryset=Organization.objects.all(), label=_("组织编号"), widget=forms.NumberInput()
     )

@@ -208,6 +208,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+FORM_RENDERER = "shuniu.core.forms.FormRenderer"  # Django's, with selects that render their options inline
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
