@@ -17,6 +17,9 @@ def create_character_indexes(apps, schema_editor):
             f'CREATE INDEX IF NOT EXISTS "{name}" ON "organizations_organization" '
             f"USING gin (regexp_split_to_array(\"{column}\", ''))"
         )
+    # the planner knows an expression index's values only once the table is analyzed: without that it guessed one
+    # matching row for 「社会组」 (every name of the benchmark's city) and a search with a date filter ran 8 s, not 40 ms
+    schema_editor.execute('ANALYZE "organizations_organization"')
 
 
 def drop_character_indexes(apps, schema_editor):
