@@ -16,17 +16,12 @@ the indicator (an empty database before `migrate`'s states), nothing is kept.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import caches
+from shuniu.core.caching import kept
 
 from .models import IndicatorState, new_version
-
-ALIAS = "figures"
-#: a kept answer's life in the cache: only so that dead keys of old versions go; a live key is never stale
-TIMEOUT = 7 * 24 * 60 * 60
 
 
 def data_changed(*keys: str) -> None:
@@ -37,15 +32,8 @@ def data_changed(*keys: str) -> None:
 
 
 def answer(state: IndicatorState | None, question: tuple, compute: Callable[[], Any]) -> Any:
-    """The kept answer to `question` (anything with a stable repr: a statement and its parameters) for the data as
-    of `state`, or `compute()`'s, kept."""
+    """The kept answer to `question` (a statement and its parameters) for the data as of `state`, or `compute()`'s,
+    kept (`core.caching`)."""
     if state is None or not state.version:
         return compute()
-    digest = hashlib.sha256(repr((state.indicator, state.version, question)).encode()).hexdigest()
-    key = f"{state.indicator}:{digest}"
-    cache = caches[ALIAS]
-    kept = cache.get(key)
-    if kept is None:
-        kept = compute()
-        cache.set(key, kept, TIMEOUT)
-    return kept
+    return kept(state.indicator, (state.version, question), compute)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
+
+from shuniu.core.caching import kept
 
 from .models import DuplicateDismissal, Organization
 from .names import name_key
@@ -60,13 +60,8 @@ def reviewed_pairs(*, queryset, threshold: int = 90) -> list[Candidate]:
     organizations = queryset.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
     dismissals = DuplicateDismissal.objects.aggregate(n=Count("pk"), top=Max("pk"))
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    fingerprint = repr((sql, params, threshold, sorted(organizations.items()), sorted(dismissals.items())))
-    key = "duplicates:" + hashlib.sha256(fingerprint.encode()).hexdigest()
-    pairs = cache.get(key)
-    if pairs is None:
-        pairs = candidate_pairs(queryset=queryset, threshold=threshold)
-        cache.set(key, pairs, 24 * 60 * 60)
-    return pairs
+    question = (sql, params, threshold, sorted(organizations.items()), sorted(dismissals.items()))
+    return kept("duplicates", question, lambda: candidate_pairs(queryset=queryset, threshold=threshold))
 
 
 def candidate_pairs(*, queryset, threshold: int = 90) -> list[Candidate]:

@@ -28,6 +28,7 @@ from shuniu.organizations.models import Organization
 from shuniu.organizations.tests.factories import make_uscc
 
 pytestmark = pytest.mark.django_db
+pytest_plugins = ["shuniu.core.api.testing"]  # api_client
 
 ORGANIZATION_HEADERS = ["名称", "统一社会信用代码", "社会组织类型", "成立登记日期", "所属区", "所属街道"]
 LINK_HEADERS = ["枢纽名称", "统一社会信用代码", "组织名称", "关系", "开始日期", "结束日期", "结束原因"]
@@ -54,13 +55,6 @@ def imported(headers, row, kind, user=None) -> list[str]:
 def page_errors(response) -> str:
     assert response.status_code == 200, response.status_code  # the form again, not a redirect
     return response.content.decode()
-
-
-@pytest.fixture
-def api_client(admin_user):
-    client = APIClient()
-    client.force_authenticate(admin_user)
-    return client
 
 
 @pytest.fixture
