@@ -1,11 +1,11 @@
 """The load benchmark: `benchmarks/load [--users 20] [--minutes 3] [--spawn-rate 2] [--no-setup] [--port 8710]
-[--server serve|gunicorn]`; benchmarks/README.md, "The load benchmark", says what each option does.
+[--server gunicorn|serve]`; benchmarks/README.md, "The load benchmark", says what each option does.
 
-1. Set-up (skipped with --no-setup): the benchmark data set in its own PostgreSQL database (`benchmarks.generate
-   --if-missing`), `shuniu migrate`, `shuniu collectstatic`, and the benchmark's users with their API tokens
-   (`accounts.py`).
-2. The production configuration: `shuniu serve` (waitress, its default threads, and the background worker it
-   starts), or with --server gunicorn the README's gunicorn and `shuniu worker`, with
+1. Set-up: the benchmark data set in its own PostgreSQL database (`benchmarks.generate --if-missing`), `shuniu
+   migrate`, `shuniu collectstatic`, and the benchmark's users with their API tokens (`accounts.py`); --no-setup
+   skips the data set and the users, not `migrate` and `collectstatic`.
+2. The production configuration: the README's gunicorn and `shuniu worker` beside it, or with --server serve
+   `shuniu serve` (waitress, one process, its default threads, and the background worker it starts), with
    `DJANGO_SETTINGS_MODULE=shuniu.config.settings.prod`, on 127.0.0.1, and the figures cache in Redis
    (`SHUNIU_CACHE_URL`: the benchmark's own Redis database, emptied first unless --keep-cache).
 3. locust, headless, for the given time (`locustfile.py`); its statistics are reset once every user has been
@@ -87,11 +87,15 @@ def _run(command: list[str], env: dict) -> None:
 
 
 def setup(args, env: dict) -> None:
-    generate_env = {**env, "DJANGO_SETTINGS_MODULE": "shuniu.config.settings.dev"}
-    _run([sys.executable, "-m", "benchmarks.generate", "--database", args.database, "--if-missing"], generate_env)
-    _run([sys.executable, "-m", "shuniu", "migrate", "--noinput", "-v", "0"], env)  # the code may have moved on
+    """The data set and the users (skipped with --no-setup), then, on every run, `migrate` and `collectstatic`: the
+    code may have moved on since the last run (a new migration, a new static file the pages name)."""
+    if not args.no_setup:
+        generate_env = {**env, "DJANGO_SETTINGS_MODULE": "shuniu.config.settings.dev"}
+        _run([sys.executable, "-m", "benchmarks.generate", "--database", args.database, "--if-missing"], generate_env)
+    _run([sys.executable, "-m", "shuniu", "migrate", "--noinput", "-v", "0"], env)
     _run([sys.executable, "-m", "shuniu", "collectstatic", "--noinput", "-v", "0"], env)
-    _run([sys.executable, "-m", "benchmarks.loadtest.accounts", str(args.accounts)], env)
+    if not args.no_setup:
+        _run([sys.executable, "-m", "benchmarks.loadtest.accounts", str(args.accounts)], env)
 
 
 def flush_cache(url: str) -> None:
@@ -209,7 +213,16 @@ def memory(server: Server, database: str) -> dict:
     database's backends, and the machine's 1-minute load."""
     import psutil
 
-    sample = {"server": 0.0, "worker": 0.0, "server_cpu": 0.0, "load": os.getloadavg()[0]}
+    times = psutil.cpu_times()
+    sample = {
+        "server": 0.0,
+        "worker": 0.0,
+        "server_cpu": 0.0,
+        "load": os.getloadavg()[0],
+        # the machine's busy seconds, every process's: PostgreSQL's parallel workers and its backends that closed
+        # during the run are counted here and nowhere else
+        "machine_busy": sum(times) - times.idle - getattr(times, "iowait", 0.0),
+    }
     try:
         web, worker = server.processes()
         sample["server"] = sum(process.memory_info().rss for process in web) / 2**20
@@ -282,6 +295,8 @@ def report(args, prefix: Path, samples: list[dict], started: datetime, client_cp
     first, last = samples[0], samples[-1]
     cache = args.cache_url or f"files in {VAR.relative_to(ROOT) / 'cache'}"
     seconds = max(1.0, (datetime.now(UTC) - started).total_seconds())
+    busy = last["machine_busy"] - first["machine_busy"]
+    requests = int(total["Request Count"])
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     changed = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
     changed_files = len([line for line in changed.stdout.splitlines() if line.strip()])
@@ -306,7 +321,9 @@ def report(args, prefix: Path, samples: list[dict], started: datetime, client_cp
         f"- CPU: server {last['server_cpu'] - first['server_cpu']:.0f} s, "
         f"PostgreSQL at least {max(0.0, last['database_cpu'] - first['database_cpu']):.0f} s, "
         f"locust {client_cpu:.0f} s, "
-        f"over {seconds:.0f} s of wall time on {os.cpu_count()} cores",
+        f"over {seconds:.0f} s of wall time on {os.cpu_count()} cores; the machine busy "
+        f"{busy:.0f} s of {seconds * os.cpu_count():.0f} ({busy / (seconds * os.cpu_count()):.0%}), "
+        f"**{busy / max(1, requests) * 1000:.0f} ms of CPU per request**",
         f"- target p95 < {target} ms on every page and no errors: "
         + ("**met**" if not slow and not errors else f"**not met** ({len(slow)} pages at or over, {errors} errors)"),
         "",
@@ -334,7 +351,10 @@ def main(argv=None) -> int:
     parser.add_argument("--no-setup", action="store_true", help="skip the data set, static files and users")
     parser.add_argument("--port", type=int, default=8710)
     parser.add_argument(
-        "--server", choices=SERVERS, default="serve", help="shuniu serve (default) or the README's gunicorn"
+        "--server",
+        choices=SERVERS,
+        default="gunicorn",
+        help="the README's production server, gunicorn (default), or shuniu serve (waitress, one process)",
     )
     parser.add_argument("--database", default=DATABASE, help=f"PostgreSQL URL (default {DATABASE})")
     parser.add_argument(
@@ -352,14 +372,13 @@ def main(argv=None) -> int:
 
     env = server_environment(args)
     OUT.mkdir(parents=True, exist_ok=True)
-    if not args.no_setup:
-        setup(args, env)
+    setup(args, env)
     if not args.accounts.exists():
         parser.error(f"缺少 {args.accounts}：请先不带 --no-setup 运行一次。")
     if not args.keep_cache:
         flush_cache(args.cache_url)
     server = start_server(args, env)
-    prefix = OUT / f"load-{args.users}u" if args.server == "serve" else OUT / f"load-{args.users}u-{args.server}"
+    prefix = OUT / f"load-{args.users}u" if args.server == "gunicorn" else OUT / f"load-{args.users}u-{args.server}"
     try:
         print(f"服务器已启动：http://{HOST}:{args.port}/ ；{args.users} 个用户，{args.minutes:g} 分钟……", flush=True)
         started = datetime.now(UTC)

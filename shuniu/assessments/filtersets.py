@@ -1,10 +1,10 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.dates import AsOfFilter
 from shuniu.core.filtersets import BaseFilterSet
 from shuniu.core.forms import DateInput
+from shuniu.core.lookups import RecordSelect
 from shuniu.organizations.models import Organization
 
 from .choices import Grade, InspectionResult
@@ -13,7 +13,9 @@ from .models import AnnualInspection, GradeEvaluation
 
 class OrganizationFilterMixin(django_filters.FilterSet):
     organization = django_filters.ModelChoiceFilter(
-        queryset=Organization.objects.all(), label=_("组织编号"), widget=forms.NumberInput()
+        queryset=Organization.objects.only("pk", "name"),
+        label=_("组织"),
+        widget=RecordSelect("organizations.organization"),
     )
 
     def filter_q(self, queryset, name, value):

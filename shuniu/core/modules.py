@@ -143,6 +143,7 @@ class Module:
                      list and the drill-downs) adds (hubs adds 已覆盖于 to the organizations' list);
     merge_steps:     model label → dotted paths of the steps this app adds to merging two records of that model (when
                      two organizations are merged, hubs moves and combines their links and recognitions);
+    lookups:         how a user picks this app's records by typing (`core.lookups.Lookup`): one per model;
     indicators:      the app's indicators (`core.indicators.Indicator`, or their dotted paths): the dashboard, the
                      coverage API, the exports, the CLI and the stored figures read them;
     access_cases:    dotted path of a test module registering this app's access-matrix cases.
@@ -163,6 +164,7 @@ class Module:
     columns: tuple[ListColumns, ...] = ()
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     merge_steps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lookups: tuple[Any, ...] = ()
     indicators: tuple[Any, ...] = ()
     access_cases: str | None = None
 

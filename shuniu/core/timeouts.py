@@ -8,6 +8,11 @@ web requests are bounded: the middleware marks the thread while it serves one, s
 background worker, which run long statements on purpose, keep the server's default. A connection keeps the value it
 was opened with (a changed setting reaches new connections).
 
+The same `SET` gives web requests `max_parallel_workers_per_gather = SHUNIU_WEB_PARALLEL_WORKERS` (default 0): a
+page's statement gains nothing from parallel workers on a server answering many users at once — the dashboard's
+figures at 100k took as long with two workers as without, and 10–20 % more CPU (benchmarks/RESULTS.md) — while
+commands and the worker keep the server's setting for their long statements.
+
 A statement cut off by it fails with SQLSTATE 57014 (query_canceled); the request then answers 503 with a page in
 the site's layout (JSON `{"detail": …}` under /api/) that says what happened and what to do, instead of a 500. The
 connection stays usable: in autocommit the failed statement is over, and a view's atomic block has rolled back.
@@ -35,13 +40,22 @@ def timeout_milliseconds() -> int:
     return max(int(float(settings.SHUNIU_STATEMENT_TIMEOUT) * 1000), 0)
 
 
+def web_request_settings() -> list[str]:
+    """The `SET` statements a web request's connection starts with."""
+    statements = []
+    if milliseconds := timeout_milliseconds():
+        statements.append(f"SET statement_timeout = {int(milliseconds)}")
+    statements.append(f"SET max_parallel_workers_per_gather = {max(int(settings.SHUNIU_WEB_PARALLEL_WORKERS), 0)}")
+    return statements
+
+
 def bound_new_connection(sender, connection, **kwargs) -> None:
-    """`connection_created` receiver: a connection opened while this thread serves a web request gets the bound."""
+    """`connection_created` receiver: a connection opened while this thread serves a web request gets the bound
+    (one round trip for every setting)."""
     if connection.vendor != "postgresql" or not getattr(_serving, "request", False):
         return
-    if milliseconds := timeout_milliseconds():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(web_request_settings()))
 
 
 def is_statement_timeout(exception: BaseException) -> bool:

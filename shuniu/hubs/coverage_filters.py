@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.dates import AsOfFilter
 from shuniu.core.forms import DateInput
+from shuniu.core.lookups import RecordSelect
 
 from .choices import HubLevel
 from .models import Hub, System
@@ -17,6 +18,7 @@ class OrganizationCoverageFilters(django_filters.FilterSet):
     hub = django_filters.ModelChoiceFilter(
         field_name="links__hub",
         queryset=Hub.objects.choices(),
+        widget=RecordSelect("hubs.hub"),
         distinct=True,
         label=_("曾联系的枢纽"),
     )
@@ -29,7 +31,7 @@ class OrganizationCoverageFilters(django_filters.FilterSet):
         queryset=System.objects.all(), method="filter_nothing", label=_("覆盖枢纽条线")
     )
     covered_by_hub = django_filters.ModelChoiceFilter(
-        queryset=Hub.objects.choices(), method="filter_nothing", label=_("覆盖枢纽")
+        queryset=Hub.objects.choices(), method="filter_nothing", label=_("覆盖枢纽"), widget=RecordSelect("hubs.hub")
     )
 
     def filter_nothing(self, queryset, name, value):

@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +6,7 @@ from shuniu.areas.models import Area
 from shuniu.core.dates import AsOfFilter
 from shuniu.core.filtersets import BaseFilterSet
 from shuniu.core.forms import DateInput
+from shuniu.core.lookups import RecordSelect
 from shuniu.organizations.filtersets import OrganizationFilterSet
 from shuniu.organizations.models import Field, Organization
 
@@ -33,9 +33,13 @@ class HubFilterSet(BaseFilterSet):
 
 
 class LinkFilterSet(BaseFilterSet):
-    hub = django_filters.ModelChoiceFilter(queryset=Hub.objects.choices(), label=_("枢纽"))
+    hub = django_filters.ModelChoiceFilter(
+        queryset=Hub.objects.choices(), label=_("枢纽"), widget=RecordSelect("hubs.hub")
+    )
     organization = django_filters.ModelChoiceFilter(
-        queryset=Organization.objects.all(), label=_("组织编号"), widget=forms.NumberInput()
+        queryset=Organization.objects.only("pk", "name"),
+        label=_("组织"),
+        widget=RecordSelect("organizations.organization"),
     )
     role = django_filters.MultipleChoiceFilter(choices=LinkRole.choices, label=_("关系"))
     valid_on = AsOfFilter(method="filter_valid_on", label=_("有效于"), widget=DateInput())

@@ -145,7 +145,10 @@ class Link(DatedRecord, BaseModel):
         end="end_date",
         affects=("hub", "organization", "role"),
         no_overlap=(
-            NoOverlap("hubs_link_no_overlap", per=("hub", "organization", "role")),
+            # the organization first: PostgreSQL probes this GiST index for an organization's links (the
+            # uncovered lists' NOT EXISTS) when it costs it like the btree beside it, and a GiST index answers only
+            # its first column quickly (as the second: 3.0 s for a district's uncovered list, 0.05 s as the first)
+            NoOverlap("hubs_link_no_overlap", per=("organization", "hub", "role")),
             NoOverlap("hubs_link_one_manager", per=("organization",), condition=Q(role=LinkRole.MANAGE)),
         ),
     )

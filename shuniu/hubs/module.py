@@ -1,9 +1,11 @@
 """Hubs, their systems and their dated links, declared to the platform (`shuniu.core.modules`)."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.exporting import ListExport
 from shuniu.core.indicators import RELATION, Dimension, DrillThrough, Indicator, Share
+from shuniu.core.lookups import Lookup
 from shuniu.core.modules import Audit, MenuItem, Module, Section, register
 
 from .choices import HubAuditAction
@@ -28,6 +30,24 @@ def _link_action(created: bool, before: dict, after: dict) -> str | None:
         return HubAuditAction.LINK_ENDED
     return None
 
+
+def _search_hubs(hubs, text: str):
+    """By the hub organization's name, or its USCC's first characters."""
+    from shuniu.organizations.search import contains_text
+
+    condition = contains_text("organization__name", text)
+    if text.isascii() and text.isalnum():
+        condition |= Q(organization__uscc__startswith=text.upper())
+    return hubs.filter(condition)
+
+
+HUB_LOOKUP = Lookup(
+    model="hubs.hub",
+    search=_search_hubs,
+    detail=lambda hub: " · ".join((hub.get_level_display(), hub.system.name, hub.area.name)),
+    related=("organization", "system", "area"),
+    order=("organization__name", "pk"),
+)
 
 _DIMENSIONS = "shuniu.indicators.dimensions"
 
@@ -118,6 +138,7 @@ module = register(
     Module(
         app_label="hubs",
         scope_kinds=(HUB,),
+        lookups=(HUB_LOOKUP,),
         urls="shuniu.hubs.urls",
         url_prefix="",  # hubs/…, and the uncovered worklist at organizations/uncovered/
         api_urls="shuniu.hubs.api.urls",

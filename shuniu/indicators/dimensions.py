@@ -2,6 +2,8 @@
 function(*, user, counts) -> [(value, key, label)], in the order shown. `counts` holds the values that have counts;
 the districts, hub levels and systems are listed whether they have any or not, the others only when they do."""
 
+from django.db.models import Exists, OuterRef
+
 from shuniu.areas.models import Area
 from shuniu.core.access import is_city_wide
 from shuniu.hubs.choices import HubLevel
@@ -21,7 +23,9 @@ def districts_in_view(user):
     districts = Area.objects.districts()
     if city_wide(user):
         return districts
-    return districts.filter(pk__in=Organization.objects.restrict(user, "view").values("district_id"))
+    # EXISTS per district, each answered by the first organization found through the district index; `pk IN
+    # (SELECT district_id …)` read every organization in scope (70–110 ms for a district office at 100k)
+    return districts.filter(Exists(Organization.objects.restrict(user, "view").filter(district_id=OuterRef("pk"))))
 
 
 def districts(*, user, counts):

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.exporting import ListExport
+from shuniu.core.lookups import Lookup
 from shuniu.core.modules import Audit, MenuItem, Module, register
 
 from .choices import OrganizationAuditAction
@@ -12,10 +13,26 @@ from .scopes import ORGANIZATION
 REFERENCE = ("organizations.view_field",)
 VIEW = (*REFERENCE, "organizations.view_organization")
 
+ORGANIZATION_LOOKUP = Lookup(
+    model="organizations.organization",
+    detail=lambda organization: " · ".join(
+        part
+        for part in (
+            organization.district.name if organization.district_id else "",
+            organization.get_kind_display(),
+            organization.uscc,
+        )
+        if part
+    ),
+    related=("district",),
+    order=("name", "pk"),
+)
+
 module = register(
     Module(
         app_label="organizations",
         scope_kinds=(ORGANIZATION,),
+        lookups=(ORGANIZATION_LOOKUP,),
         urls="shuniu.organizations.urls",
         api_urls="shuniu.organizations.api.urls",
         menu=(MenuItem(_("社会组织"), "organizations:organization_list", "organizations.view_organization", order=20),),

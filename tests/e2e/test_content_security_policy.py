@@ -157,3 +157,39 @@ def test_every_page_kind_works_under_the_policy(page, live_server, django_user_m
     watch.visit(url + reverse("password_change"))
 
     assert watch.problems == []
+
+
+def test_a_hub_is_picked_by_typing_part_of_its_name(page, live_server, django_user_model):
+    """The links list's hub filter is a picker (Tom Select, shuniu.js): two characters typed ask the look-up, the
+    answer names the hub with its level, system and area, and choosing it filters the list; nothing is blocked."""
+    django_user_model.objects.create_superuser("officer", "officer@example.com", "correct-horse-9")
+    chosen = HubFactory(organization__name="朝阳区青年志愿者协会", recognized_on=date(2010, 1, 1))
+    other = HubFactory(organization__name="海淀区妇女儿童发展促进会", recognized_on=date(2010, 1, 1))
+    LinkFactory(hub=chosen, start_date=date(2012, 1, 1), organization__name="望京书法社")
+    LinkFactory(hub=other, start_date=date(2012, 1, 1), organization__name="中关村读书会")
+    watch = PolicyWatch(page)
+    url = live_server.url
+    watch.visit(url + reverse("login"))
+    page.get_by_label("用户名").fill("officer")
+    page.get_by_label("密码").fill("correct-horse-9")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(url + "/")
+
+    watch.visit(url + reverse("hubs:link_list"), ready="#object-table")
+    picker = page.locator("#filter-form .ts-wrapper").first
+    picker.click()
+    page.keyboard.type("青年")
+    option = page.locator(".ts-dropdown .option", has_text="朝阳区青年志愿者协会")
+    expect(option).to_be_visible(timeout=10000)
+    expect(page.locator(".ts-dropdown .option", has_text="海淀区")).to_have_count(0)
+    option.click()
+    page.get_by_role("button", name="筛选").click()  # the first click: the control keeps its place on blur
+    page.wait_for_url(f"**hub={chosen.pk}**")
+    table = page.locator("#object-table")
+    expect(table).to_contain_text("望京书法社")
+    expect(table).not_to_contain_text("中关村读书会")
+    expect(page.locator("#filter-form .ts-wrapper").first).to_contain_text("朝阳区青年志愿者协会")  # kept chosen
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "picker-links.png", full_page=True)
+    watch.collect()
+    assert watch.problems == []

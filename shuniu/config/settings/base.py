@@ -241,6 +241,8 @@ CACHES = {
 # request answers 503 「查询超时」 (shuniu/core/timeouts.py); 0: no bound. Commands and the background worker are not
 # bounded.
 SHUNIU_STATEMENT_TIMEOUT = float(os.environ.get("SHUNIU_STATEMENT_TIMEOUT", 30))
+# PostgreSQL's max_parallel_workers_per_gather for web requests (shuniu/core/timeouts.py)
+SHUNIU_WEB_PARALLEL_WORKERS = int(os.environ.get("SHUNIU_WEB_PARALLEL_WORKERS", 0))
 
 # Background work (imports): django-tasks with its database backend, run by `shuniu worker` (`shuniu serve`
 # starts one beside the web server).

@@ -18,6 +18,8 @@ A variable that is required and missing stops the start with a message naming it
   SHUNIU_CACHE_URL          redis://host:6379/N keeps the figures in Redis (default: files under var/cache/figures)
   SHUNIU_STATEMENT_TIMEOUT  seconds a web request's query may run before it is cut off with 503 查询超时 (default 30;
                             0: no bound; commands and the worker are never bounded)
+  SHUNIU_WEB_PARALLEL_WORKERS  PostgreSQL parallel workers per statement of a web request (default 0; commands and
+                            the worker keep the server's max_parallel_workers_per_gather)
 """
 
 import os

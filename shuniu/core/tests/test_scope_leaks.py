@@ -43,6 +43,9 @@ PATH_VALUES = {
     "dimension": lambda: __import__("shuniu.indicators.selectors", fromlist=["DIMENSIONS"]).DIMENSIONS,
     "kind": lambda: ["organizations", "hubs", "links"],
     "what": lambda: ["source", "rejected", "result"],
+    # the record pickers' look-up: every declared model, asked with nothing typed (the world's records of each model
+    # are fewer than one answer holds, so every record the user may pick is in it, and no other may be)
+    "model": lambda: sorted(__import__("shuniu.core.lookups", fromlist=["lookups"]).lookups()),
 }
 
 

@@ -54,25 +54,39 @@ def test_the_connection_stays_usable_and_is_bounded_once(bounded):
         opened = list(statements)
         for _ in range(2):
             response = bounded.get("/timeout-test/quick/")
-            assert response.status_code == 200 and response.json() == {"statement_timeout": "300ms"}
-    assert [sql for sql in opened if sql.startswith("SET")] == ["SET statement_timeout = 300"]
-    assert [sql for sql in statements if sql.startswith("SET")] == ["SET statement_timeout = 300"]  # not again
+            assert response.status_code == 200
+            assert response.json() == {"statement_timeout": "300ms", "parallel_workers": "0"}
+    bound = ["SET statement_timeout = 300; SET max_parallel_workers_per_gather = 0"]
+    assert [sql for sql in opened if sql.startswith("SET")] == bound
+    assert [sql for sql in statements if sql.startswith("SET")] == bound  # not again
 
 
 def test_a_changed_setting_reaches_new_connections_and_zero_means_no_bound(bounded):
-    assert bounded.get("/timeout-test/quick/").json() == {"statement_timeout": "300ms"}
+    assert bounded.get("/timeout-test/quick/").json() == {"statement_timeout": "300ms", "parallel_workers": "0"}
     with override_settings(SHUNIU_STATEMENT_TIMEOUT=2):
         connection.close()
-        assert bounded.get("/timeout-test/quick/").json() == {"statement_timeout": "2s"}
+        assert bounded.get("/timeout-test/quick/").json() == {"statement_timeout": "2s", "parallel_workers": "0"}
     with override_settings(SHUNIU_STATEMENT_TIMEOUT=0):
         connection.close()
-        assert bounded.get("/timeout-test/quick/").json() == {"statement_timeout": "0"}
+        assert bounded.get("/timeout-test/quick/").json() == {"statement_timeout": "0", "parallel_workers": "0"}
 
 
 def test_connections_opened_outside_web_requests_are_not_bounded(bounded):
     """Commands and the worker never pass through the middleware: their connections keep the server's default."""
-    assert bounded.get("/timeout-test/quick/").json() == {"statement_timeout": "300ms"}
+    assert bounded.get("/timeout-test/quick/").json() == {"statement_timeout": "300ms", "parallel_workers": "0"}
     connection.close()
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('statement_timeout')")
         assert cursor.fetchone()[0] == "0"
+        cursor.execute(
+            "SELECT current_setting('max_parallel_workers_per_gather'), reset_val FROM pg_settings "
+            "WHERE name = 'max_parallel_workers_per_gather'"
+        )
+        setting, servers_own = cursor.fetchone()
+        assert setting == servers_own  # the server's setting, whatever it is
+
+
+def test_web_requests_run_with_the_configured_parallel_workers(bounded):
+    with override_settings(SHUNIU_WEB_PARALLEL_WORKERS=1):
+        connection.close()
+        assert bounded.get("/timeout-test/quick/").json() == {"statement_timeout": "300ms", "parallel_workers": "1"}

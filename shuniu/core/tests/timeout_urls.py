@@ -19,8 +19,11 @@ def slow(request):
 
 def quick(request):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('statement_timeout')")
-        return JsonResponse({"statement_timeout": cursor.fetchone()[0]})
+        cursor.execute(
+            "SELECT current_setting('statement_timeout'), current_setting('max_parallel_workers_per_gather')"
+        )
+        timeout, workers = cursor.fetchone()
+        return JsonResponse({"statement_timeout": timeout, "parallel_workers": workers})
 
 
 urlpatterns = [

@@ -1,0 +1,134 @@
+"""Picking a record by typing: the modules declare, per model, how its records are searched and told apart
+(`Module.lookups`); one scoped endpoint answers every picker (`LookupView`, `/lookup/<model>/?q=`), and a form or a
+filter offers a model's records through `RecordSelect` / `RecordSelectMultiple`, which write into the page only the
+records already chosen — a list of a city's 1,000 hubs as <option>s cost more than the rest of its page."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+LIMIT = 20  # answers per question: enough to see whether the record sought is among them, few enough to read
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """How the records of `model` (an app label and model name, "hubs.hub") are found and named.
+
+    search:  (queryset, text) → the records matching `text` (default: the queryset's own `search(text)`);
+    text:    record → its name in the picker and in the chosen value (default: `str`);
+    detail:  record → what tells two records of the same name apart (district, kind, USCC), or "";
+    related: what `text` and `detail` read, loaded with the records (`select_related`);
+    order:   the order answers come in.
+    """
+
+    model: str
+    search: Callable[[Any, str], Any] | None = None
+    text: Callable[[Any], str] = str
+    detail: Callable[[Any], str] = lambda record: ""
+    related: tuple[str, ...] = ()
+    order: tuple[str, ...] = ("pk",)
+
+    def model_class(self):
+        return apps.get_model(self.model)
+
+    def queryset(self, user):
+        """The records `user` may see, loaded for naming."""
+        model = self.model_class()
+        queryset = model._default_manager.all()
+        if getattr(model, "scope", None) is not None:
+            queryset = queryset.restrict(user, "view")
+        return queryset.select_related(*self.related) if self.related else queryset
+
+    def find(self, user, text: str) -> list[dict]:
+        queryset = self.queryset(user)
+        text = text.strip()
+        if text:
+            queryset = self.search(queryset, text) if self.search else queryset.search(text)
+        return [self.answer(record) for record in queryset.order_by(*self.order)[:LIMIT]]
+
+    def answer(self, record) -> dict:
+        return {"value": str(record.pk), "text": self.text(record), "detail": self.detail(record)}
+
+
+def lookups() -> dict[str, Lookup]:
+    """Every module's lookups, by model label."""
+    from .modules import modules
+
+    return {lookup.model: lookup for module in modules() for lookup in module.lookups}
+
+
+class LookupView(LoginRequiredMixin, View):
+    """`GET /lookup/<model>/?q=text`: up to 20 of the records the user may see that match `text`, as
+    `{"results": [{"value", "text", "detail"}]}`; a model nobody declared a lookup for is a 404."""
+
+    raise_exception = True  # a picker's question without a session answers 403, not a sign-in page
+
+    def get(self, request, model: str):
+        lookup = lookups().get(model)
+        if lookup is None:
+            raise Http404(_("没有这种记录可供选择。"))
+        return JsonResponse({"results": lookup.find(request.user, request.GET.get("q", "")[:100])})
+
+
+class RecordPickerMixin:
+    """A model choice's widget that writes only the chosen records as options, and names the lookup the page's
+    script asks as the user types (`data-sn-lookup`, see shuniu.js). Validation is the field's, against its own
+    (scoped) queryset: a record the picker could not have offered is refused like any invalid choice."""
+
+    def __init__(self, lookup: str, attrs=None):
+        super().__init__(attrs)
+        self.lookup = lookup
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-sn-lookup": reverse("record_lookup", args=[self.lookup]),
+                "data-sn-lookup-placeholder": _("输入名称或代码查找"),
+                "data-sn-lookup-none": _("没有找到可选的记录"),
+                "data-sn-lookup-clear": _("清除"),
+            }
+        )
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        iterator = self.choices
+        if not isinstance(iterator, ModelChoiceIterator):
+            return super().optgroups(name, value, attrs)
+        self.choices = _chosen_choices(iterator, value)
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = iterator
+
+
+def _chosen_choices(iterator: ModelChoiceIterator, value: list) -> list:
+    """The empty choice (if the field has one) and the records among `value`, as (value, label) pairs."""
+    field = iterator.field
+    choices = [("", field.empty_label)] if field.empty_label is not None else []
+    keys = [key for key in value if key not in (None, "")]
+    if keys:
+        try:
+            records = list(iterator.queryset.filter(**{f"{field.to_field_name or 'pk'}__in": keys}))
+        except (ValueError, TypeError, ValidationError):  # a value that cannot be a key is no record
+            records = []
+        choices += [iterator.choice(record) for record in records]
+    return choices
+
+
+class RecordSelect(RecordPickerMixin, forms.Select):
+    pass
+
+
+class RecordSelectMultiple(RecordPickerMixin, forms.SelectMultiple):
+    pass
