@@ -348,7 +348,9 @@ def main(argv=None) -> int:
     parser.add_argument("--users", type=int, default=20, help="simulated users at once (default 20)")
     parser.add_argument("--minutes", type=float, default=3, help="how long the load lasts (default 3)")
     parser.add_argument("--spawn-rate", type=float, default=2, help="users signing in per second (default 2)")
-    parser.add_argument("--no-setup", action="store_true", help="skip the data set, static files and users")
+    parser.add_argument(
+        "--no-setup", action="store_true", help="skip the data set and the users (migrate and collectstatic still run)"
+    )
     parser.add_argument("--port", type=int, default=8710)
     parser.add_argument(
         "--server",

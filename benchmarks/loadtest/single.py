@@ -98,7 +98,7 @@ def main(argv=None) -> int:
         f"database `{args.database.rsplit('/', 1)[-1]}`, figures cache "
         + ("kept from before" if args.keep_cache else "emptied first"),
         f"- the mix's machine CPU per request (each page's weight × its machine CPU): **{mix_cpu * 1000:.0f} ms**; "
-        f"two cores serve at most {2 / mix_cpu:.1f} requests/s of this mix",
+        f"{os.cpu_count()} cores serve at most {os.cpu_count() / mix_cpu:.1f} requests/s of this mix",
         f"- every page under {TARGET_MS} ms of server time: "
         + ("**met**" if not slow else f"**not met** ({len(slow)} pages: {', '.join(slow)})"),
         f"- answers other than 200: {len(errors)}" + (f" ({'; '.join(errors[:5])})" if errors else ""),

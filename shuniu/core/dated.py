@@ -14,7 +14,7 @@ A model declares its dates, and everything else is derived from that one declara
             start="start_date",
             end="end_date",
             affects=("hub", "organization", "role"),
-            no_overlap=(NoOverlap("hubs_link_no_overlap", per=("hub", "organization", "role")),),
+            no_overlap=(NoOverlap("hubs_link_no_overlap", per=("organization", "hub", "role")),),
         )
         objects = LinkQuerySet.as_manager()  # a DatedQuerySet
 

@@ -1,6 +1,6 @@
 """Picking a record by typing: the modules declare, per model, how its records are searched and told apart
 (`Module.lookups`); one scoped endpoint answers every picker (`LookupView`, `/lookup/<model>/?q=`), and a form or a
-filter offers a model's records through `RecordSelect` / `RecordSelectMultiple`, which write into the page only the
+filter offers a model's records through `RecordSelect`, which writes into the page only the
 records already chosen — a list of a city's 1,000 hubs as <option>s cost more than the rest of its page."""
 
 from collections.abc import Callable
@@ -42,11 +42,14 @@ class Lookup:
         return apps.get_model(self.model)
 
     def queryset(self, user):
-        """The records `user` may see, loaded for naming."""
+        """The records `user` may see, loaded for naming: a scoped model's within the user's scope, reference data
+        to those holding its view permission."""
         model = self.model_class()
         queryset = model._default_manager.all()
         if getattr(model, "scope", None) is not None:
             queryset = queryset.restrict(user, "view")
+        elif not user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
+            queryset = queryset.none()
         return queryset.select_related(*self.related) if self.related else queryset
 
     def find(self, user, text: str) -> list[dict]:
@@ -77,7 +80,8 @@ class LookupView(LoginRequiredMixin, View):
         lookup = lookups().get(model)
         if lookup is None:
             raise Http404(_("没有这种记录可供选择。"))
-        return JsonResponse({"results": lookup.find(request.user, request.GET.get("q", "")[:100])})
+        text = request.GET.get("q", "")[:100].replace("\x00", "")  # PostgreSQL's text holds no NUL
+        return JsonResponse({"results": lookup.find(request.user, text)})
 
 
 class RecordPickerMixin:
@@ -113,22 +117,20 @@ class RecordPickerMixin:
 
 
 def _chosen_choices(iterator: ModelChoiceIterator, value: list) -> list:
-    """The empty choice (if the field has one) and the records among `value`, as (value, label) pairs."""
+    """The empty choice (if the field has one) and the records among `value`, as (value, label) pairs. Each value
+    is looked up as the field looks it up to validate it (a value that names no record it offers, a word or a number
+    too large for the column, is simply not shown)."""
     field = iterator.field
     choices = [("", field.empty_label)] if field.empty_label is not None else []
-    keys = [key for key in value if key not in (None, "")]
-    if keys:
+    for key in value:
         try:
-            records = list(iterator.queryset.filter(**{f"{field.to_field_name or 'pk'}__in": keys}))
-        except (ValueError, TypeError, ValidationError):  # a value that cannot be a key is no record
-            records = []
-        choices += [iterator.choice(record) for record in records]
+            record = forms.ModelChoiceField.to_python(field, key)
+        except ValidationError:
+            continue
+        if record is not None:
+            choices.append(iterator.choice(record))
     return choices
 
 
 class RecordSelect(RecordPickerMixin, forms.Select):
-    pass
-
-
-class RecordSelectMultiple(RecordPickerMixin, forms.SelectMultiple):
     pass

@@ -1,6 +1,5 @@
 """Hubs, their systems and their dated links, declared to the platform (`shuniu.core.modules`)."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.exporting import ListExport
@@ -32,19 +31,26 @@ def _link_action(created: bool, before: dict, after: dict) -> str | None:
 
 
 def _search_hubs(hubs, text: str):
-    """By the hub organization's name, or its USCC's first characters."""
-    from shuniu.organizations.search import contains_text
+    """By the hub organization's name, former names or USCC prefix: the organizations' own search."""
+    from shuniu.organizations.models import Organization
 
-    condition = contains_text("organization__name", text)
-    if text.isascii() and text.isalnum():
-        condition |= Q(organization__uscc__startswith=text.upper())
-    return hubs.filter(condition)
+    return hubs.filter(organization__in=Organization.objects.search(text))
+
+
+def _hub_detail(hub) -> str:
+    """Level, system and area, and the recognition's period: an organization recognised again after a revocation
+    is two hubs of the same name."""
+    if hub.recognized_until:
+        recognized = _("认定 %(start)s 至 %(end)s") % {"start": hub.recognized_on, "end": hub.recognized_until}
+    else:
+        recognized = _("认定于 %(start)s") % {"start": hub.recognized_on}
+    return " · ".join((hub.get_level_display(), hub.system.name, hub.area.name, recognized))
 
 
 HUB_LOOKUP = Lookup(
     model="hubs.hub",
     search=_search_hubs,
-    detail=lambda hub: " · ".join((hub.get_level_display(), hub.system.name, hub.area.name)),
+    detail=_hub_detail,
     related=("organization", "system", "area"),
     order=("organization__name", "pk"),
 )

@@ -56,6 +56,13 @@ class PolicyWatch:
             self.page.wait_for_selector(ready, timeout=20000)
         self.collect()
 
+    def sign_in_as_officer(self, url: str):
+        """The officer the tests create, signed in through the login page (watched like any page)."""
+        self.visit(url + reverse("login"))
+        self.page.get_by_label("用户名").fill("officer")
+        self.page.get_by_label("密码").fill("correct-horse-9")
+        self.page.get_by_role("button", name="登录").click()
+
     def collect(self):
         for violation in self.page.evaluate("window.__cspViolations || []"):
             self.problems.append(f"{self.page.url}: blocked {violation}")
@@ -81,11 +88,7 @@ def test_every_page_kind_works_under_the_policy(page, live_server, django_user_m
     )
     watch = PolicyWatch(page)
     url = live_server.url
-
-    watch.visit(url + reverse("login"))
-    page.get_by_label("用户名").fill("officer")
-    page.get_by_label("密码").fill("correct-horse-9")
-    page.get_by_role("button", name="登录").click()
+    watch.sign_in_as_officer(url)
 
     page.wait_for_selector("[data-testid=district-map][data-rendered=true]", timeout=20000)
     page.wait_for_selector("#trend-chart canvas")
@@ -169,10 +172,7 @@ def test_a_hub_is_picked_by_typing_part_of_its_name(page, live_server, django_us
     LinkFactory(hub=other, start_date=date(2012, 1, 1), organization__name="中关村读书会")
     watch = PolicyWatch(page)
     url = live_server.url
-    watch.visit(url + reverse("login"))
-    page.get_by_label("用户名").fill("officer")
-    page.get_by_label("密码").fill("correct-horse-9")
-    page.get_by_role("button", name="登录").click()
+    watch.sign_in_as_officer(url)
     page.wait_for_url(url + "/")
 
     watch.visit(url + reverse("hubs:link_list"), ready="#object-table")

@@ -43,7 +43,7 @@ def test_a_district_office_finds_only_its_districts_hubs_by_name_and_uscc(client
     chaoyang, _haidian, mine, _theirs = chaoyang_and_haidian
     client.force_login(user_with_role("district-office", area=chaoyang))
     answers = ask(client, "hubs.hub", "志愿服务")
-    detail = f"区级 · {mine.system.name} · 朝阳区"
+    detail = f"区级 · {mine.system.name} · 朝阳区 · 认定于 {mine.recognized_on}"
     assert answers == [{"value": str(mine.pk), "text": "朝阳区志愿服务联合会", "detail": detail}]
     assert ask(client, "hubs.hub", "51110105mj") == answers  # USCC prefix, in either case
     assert ask(client, "hubs.hub", "海淀") == []
@@ -83,6 +83,35 @@ def test_a_look_up_costs_the_same_few_queries_however_many_records_match(client,
     with CaptureQueriesContext(connection) as queries:
         assert len(ask(client, "organizations.organization", "养老")) == LIMIT
     assert len(queries) <= 5  # session, user, grants and the one search with its districts joined
+
+
+def test_a_hub_recognised_again_is_told_apart_by_its_period(client, chaoyang_and_haidian):
+    from datetime import date
+
+    chaoyang, _haidian, mine, _theirs = chaoyang_and_haidian
+    earlier = HubFactory(
+        organization=mine.organization,
+        level=mine.level,
+        system=mine.system,
+        area=chaoyang,
+        recognized_on=date(2009, 1, 1),
+        recognized_until=date(2011, 12, 31),
+    )
+    client.force_login(user_with_role("city-admin"))
+    details = {answer["value"]: answer["detail"] for answer in ask(client, "hubs.hub", "朝阳区志愿服务")}
+    assert details[str(earlier.pk)].endswith("认定 2009-01-01 至 2011-12-31")
+    assert details[str(mine.pk)].endswith(f"认定于 {mine.recognized_on}")
+
+
+def test_odd_values_are_answered_not_failed(client, chaoyang_and_haidian):
+    """A NUL in the text, or a filter value that is a word or a number too large for the column: the look-up
+    answers, the list says the choice is not valid (in Chinese), nothing fails."""
+    client.force_login(user_with_role("city-admin"))
+    assert ask(client, "hubs.hub", "志愿\x00服务") == ask(client, "hubs.hub", "志愿服务")  # the NUL dropped
+    for value in ("abc", "99999999999999999999", "-1"):
+        response = client.get(reverse("organizations:organization_list"), {"hub": value})
+        assert response.status_code == 200
+        assert "hub" in response.context["filterset"].form.errors
 
 
 def test_unknown_models_and_anonymous_visitors_are_refused(client):

@@ -66,7 +66,7 @@
         closeAfterSelect: !select.multiple,
         loadThrottle: 250,
         placeholder: select.dataset.snLookupPlaceholder,
-        allowEmptyOption: true,
+        allowEmptyOption: false,  // nothing chosen shows the placeholder, not the empty option's dashes
         plugins: select.multiple
           ? { remove_button: { title: select.dataset.snLookupClear } }
           : { clear_button: { title: select.dataset.snLookupClear } },
