@@ -15,7 +15,7 @@ class OrganizationFilterMixin(django_filters.FilterSet):
     organization = django_filters.ModelChoiceFilter(
         queryset=Organization.objects.only("pk", "name"),
         label=_("组织"),
-        widget=RecordSelect("organizations.organization"),
+        widget=RecordSelect(),
     )
 
     def filter_q(self, queryset, name, value):

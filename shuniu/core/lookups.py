@@ -84,20 +84,18 @@ class LookupView(LoginRequiredMixin, View):
         return JsonResponse({"results": lookup.find(request.user, text)})
 
 
-class RecordPickerMixin:
-    """A model choice's widget that writes only the chosen records as options, and names the lookup the page's
-    script asks as the user types (`data-sn-lookup`, see shuniu.js). Validation is the field's, against its own
-    (scoped) queryset: a record the picker could not have offered is refused like any invalid choice."""
-
-    def __init__(self, lookup: str, attrs=None):
-        super().__init__(attrs)
-        self.lookup = lookup
+class RecordSelect(forms.Select):
+    """A model choice's widget that writes only the chosen record as an option, and names the lookup the page's
+    script asks as the user types (`data-sn-lookup`, see shuniu.js): the lookup of the field's model. Validation is
+    the field's, against its own (scoped) queryset: a record the picker could not have offered is refused like any
+    invalid choice."""
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
+        model = self.choices.queryset.model
         context["widget"]["attrs"].update(
             {
-                "data-sn-lookup": reverse("record_lookup", args=[self.lookup]),
+                "data-sn-lookup": reverse("record_lookup", args=[model._meta.label_lower]),
                 "data-sn-lookup-placeholder": _("输入名称或代码查找"),
                 "data-sn-lookup-none": _("没有找到可选的记录"),
                 "data-sn-lookup-clear": _("清除"),
@@ -130,7 +128,3 @@ def _chosen_choices(iterator: ModelChoiceIterator, value: list) -> list:
         if record is not None:
             choices.append(iterator.choice(record))
     return choices
-
-
-class RecordSelect(RecordPickerMixin, forms.Select):
-    pass

@@ -18,7 +18,7 @@ class OrganizationCoverageFilters(django_filters.FilterSet):
     hub = django_filters.ModelChoiceFilter(
         field_name="links__hub",
         queryset=Hub.objects.choices(),
-        widget=RecordSelect("hubs.hub"),
+        widget=RecordSelect(),
         distinct=True,
         label=_("曾联系的枢纽"),
     )
@@ -31,7 +31,7 @@ class OrganizationCoverageFilters(django_filters.FilterSet):
         queryset=System.objects.all(), method="filter_nothing", label=_("覆盖枢纽条线")
     )
     covered_by_hub = django_filters.ModelChoiceFilter(
-        queryset=Hub.objects.choices(), method="filter_nothing", label=_("覆盖枢纽"), widget=RecordSelect("hubs.hub")
+        queryset=Hub.objects.choices(), method="filter_nothing", label=_("覆盖枢纽"), widget=RecordSelect()
     )
 
     def filter_nothing(self, queryset, name, value):

@@ -33,13 +33,11 @@ class HubFilterSet(BaseFilterSet):
 
 
 class LinkFilterSet(BaseFilterSet):
-    hub = django_filters.ModelChoiceFilter(
-        queryset=Hub.objects.choices(), label=_("枢纽"), widget=RecordSelect("hubs.hub")
-    )
+    hub = django_filters.ModelChoiceFilter(queryset=Hub.objects.choices(), label=_("枢纽"), widget=RecordSelect())
     organization = django_filters.ModelChoiceFilter(
         queryset=Organization.objects.only("pk", "name"),
         label=_("组织"),
-        widget=RecordSelect("organizations.organization"),
+        widget=RecordSelect(),
     )
     role = django_filters.MultipleChoiceFilter(choices=LinkRole.choices, label=_("关系"))
     valid_on = AsOfFilter(method="filter_valid_on", label=_("有效于"), widget=DateInput())
