@@ -2,16 +2,28 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from shuniu.core.lookups import Lookup
 from shuniu.core.modules import Audit, MenuItem, Module, register
 
 from .scopes import AREA
 
 REFERENCE = ("areas.view_area", "areas.view_areapopulation")
 
+#: a street or township, by name or code, told apart by its district (a city has streets of the same name: 东风街道)
+STREET_LOOKUP = Lookup(
+    model="areas.area",
+    key="areas.street",
+    narrow=lambda areas: areas.streets(),
+    detail=lambda street: street.parent.name if street.parent_id else "",
+    related=("parent",),
+    order=("code",),
+)
+
 module = register(
     Module(
         app_label="areas",
         scope_kinds=(AREA,),
+        lookups=(STREET_LOOKUP,),
         urls="shuniu.areas.urls",
         api_urls="shuniu.areas.api.urls",
         menu=(MenuItem(_("行政区划"), "areas:area_list", "areas.view_area", order=70),),

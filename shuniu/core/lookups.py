@@ -24,6 +24,9 @@ LIMIT = 20  # answers per question: enough to see whether the record sought is a
 class Lookup:
     """How the records of `model` (an app label and model name, "hubs.hub") are found and named.
 
+    key:     the look-up's name in its URL (`/lookup/<key>/`); default the model's label. A second look-up of the same
+             model names its own key and narrows the records (`narrow`): the streets among the areas;
+    narrow:  queryset → the records this look-up offers (default: all the model's);
     search:  (queryset, text) → the records matching `text` (default: the queryset's own `search(text)`);
     text:    record → its name in the picker and in the chosen value (default: `str`);
     detail:  record → what tells two records of the same name apart (district, kind, USCC), or "";
@@ -32,11 +35,17 @@ class Lookup:
     """
 
     model: str
+    key: str = ""
+    narrow: Callable[[Any], Any] | None = None
     search: Callable[[Any, str], Any] | None = None
     text: Callable[[Any], str] = str
     detail: Callable[[Any], str] = lambda record: ""
     related: tuple[str, ...] = ()
     order: tuple[str, ...] = ("pk",)
+
+    @property
+    def name(self) -> str:
+        return self.key or self.model
 
     def model_class(self):
         return apps.get_model(self.model)
@@ -50,6 +59,8 @@ class Lookup:
             queryset = queryset.restrict(user, "view")
         elif not user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
             queryset = queryset.none()
+        if self.narrow is not None:
+            queryset = self.narrow(queryset)
         return queryset.select_related(*self.related) if self.related else queryset
 
     def find(self, user, text: str) -> list[dict]:
@@ -64,14 +75,14 @@ class Lookup:
 
 
 def lookups() -> dict[str, Lookup]:
-    """Every module's lookups, by model label."""
+    """Every module's lookups, by key (the model's label unless the lookup names another)."""
     from .modules import modules
 
-    return {lookup.model: lookup for module in modules() for lookup in module.lookups}
+    return {lookup.name: lookup for module in modules() for lookup in module.lookups}
 
 
 class LookupView(LoginRequiredMixin, View):
-    """`GET /lookup/<model>/?q=text`: up to 20 of the records the user may see that match `text`, as
+    """`GET /lookup/<key>/?q=text`: up to 20 of the records the user may see that match `text`, as
     `{"results": [{"value", "text", "detail"}]}`; a model nobody declared a lookup for is a 404."""
 
     raise_exception = True  # a picker's question without a session answers 403, not a sign-in page
@@ -86,16 +97,20 @@ class LookupView(LoginRequiredMixin, View):
 
 class RecordSelect(forms.Select):
     """A model choice's widget that writes only the chosen record as an option, and names the lookup the page's
-    script asks as the user types (`data-sn-lookup`, see shuniu.js): the lookup of the field's model. Validation is
-    the field's, against its own (scoped) queryset: a record the picker could not have offered is refused like any
-    invalid choice."""
+    script asks as the user types (`data-sn-lookup`, see shuniu.js): `lookup` names it, by default the lookup of the
+    field's model. Validation is the field's, against its own (scoped) queryset: a record the picker could not have
+    offered is refused like any invalid choice."""
+
+    def __init__(self, attrs=None, choices=(), *, lookup: str = ""):
+        super().__init__(attrs, choices)
+        self.lookup = lookup
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        model = self.choices.queryset.model
+        key = self.lookup or self.choices.queryset.model._meta.label_lower
         context["widget"]["attrs"].update(
             {
-                "data-sn-lookup": reverse("record_lookup", args=[model._meta.label_lower]),
+                "data-sn-lookup": reverse("record_lookup", args=[key]),
                 "data-sn-lookup-placeholder": _("输入名称或代码查找"),
                 "data-sn-lookup-none": _("没有找到可选的记录"),
                 "data-sn-lookup-clear": _("清除"),

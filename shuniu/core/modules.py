@@ -143,7 +143,8 @@ class Module:
                      list and the drill-downs) adds (hubs adds 已覆盖于 to the organizations' list);
     merge_steps:     model label → dotted paths of the steps this app adds to merging two records of that model (when
                      two organizations are merged, hubs moves and combines their links and recognitions);
-    lookups:         how a user picks this app's records by typing (`core.lookups.Lookup`): one per model;
+    lookups:         how a user picks this app's records by typing (`core.lookups.Lookup`): one per model, and more
+                     under keys of their own that narrow it (the streets among the areas);
     indicators:      the app's indicators (`core.indicators.Indicator`, or their dotted paths): the dashboard, the
                      coverage API, the exports, the CLI and the stored figures read them;
     access_cases:    dotted path of a test module registering this app's access-matrix cases.

@@ -5,6 +5,7 @@ from shuniu.areas.models import Area
 from shuniu.core.dates import AsOfFilter
 from shuniu.core.filtersets import BaseFilterSet, extended
 from shuniu.core.forms import DateInput
+from shuniu.core.lookups import RecordSelect
 
 from .choices import OrganizationKind, OrganizationStatus
 from .models import Field, Organization
@@ -21,7 +22,9 @@ class OrganizationFilterSet(*extended("organizations.organization"), BaseFilterS
     kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices, label=_("类型"))
     status = django_filters.MultipleChoiceFilter(choices=OrganizationStatus.choices, label=_("状态"))
     district = django_filters.ModelChoiceFilter(queryset=Area.objects.districts(), label=_("所属区"))
-    street = django_filters.ModelChoiceFilter(queryset=Area.objects.streets(), label=_("所属街道/乡镇"))
+    street = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.streets(), label=_("所属街道/乡镇"), widget=RecordSelect(lookup="areas.street")
+    )
     field = django_filters.ModelChoiceFilter(field_name="fields", queryset=Field.objects.all(), label=_("领域"))
     uscc = django_filters.CharFilter(field_name="uscc", lookup_expr="startswith", label=_("统一社会信用代码前缀"))
     active_on = AsOfFilter(method="filter_active_on", label=_("存续于"), widget=DateInput())

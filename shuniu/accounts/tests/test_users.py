@@ -111,8 +111,8 @@ def test_a_scoped_list_costs_its_role_lookups_once(client, django_assert_num_que
     url = reverse("organizations:organization_list")
     # session, user; once per request: the role assignments, the areas of the district and Django's own user and
     # group permissions (the menu's {{ perms }}); then as for the administrator: count, page of rows, their fields,
-    # filter choices for district, street, field and system (the hub filters are pickers: no choices loaded)
-    with django_assert_num_queries(14):
+    # filter choices for district, field and system (the street and hub filters are pickers: no choices loaded)
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200 and "共 30 条" in response.content.decode()
 

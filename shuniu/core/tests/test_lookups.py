@@ -134,3 +134,25 @@ def test_a_list_filter_offers_the_picker_and_writes_only_the_chosen_hub(client, 
     refused = client.get(reverse("organizations:organization_list"), {"hub": theirs.pk})
     assert "海淀区志愿服务联合会" not in refused.content.decode()
     assert "hub" in refused.context["filterset"].form.errors  # outside the scope: not a valid choice
+
+
+def test_streets_are_picked_by_name_and_told_apart_by_their_district(client):
+    """The street filter's own look-up (`areas.street`): streets and townships only, never a district, each with its
+    district; the list writes only the chosen street instead of the city's few hundred."""
+    client.force_login(user_with_role("district-office", area=Area.objects.get(code="110105")))
+    streets = Area.objects.streets().select_related("parent")
+    street = streets.first()
+    answers = ask(client, "areas.street", street.name)
+    assert {"value": str(street.pk), "text": street.name, "detail": street.parent.name} in answers
+    assert all(Area.objects.get(pk=answer["value"]).level == "street" for answer in answers)
+    chaoyang = Area.objects.get(code="110105")
+    by_code = {answer["value"] for answer in ask(client, "areas.street", chaoyang.code)}  # the district's code prefix
+    assert by_code and str(chaoyang.pk) not in by_code
+    assert [answer["value"] for answer in ask(client, "areas.street", street.code)] == [str(street.pk)]
+
+    page = client.get(reverse("organizations:organization_list"), {"street": street.pk}).content.decode()
+    start = page.index('<select name="street"')
+    picker = page[start : page.index("</select>", start)]
+    assert f'data-sn-lookup="{reverse("record_lookup", args=["areas.street"])}"' in picker
+    assert picker.count("<option") == 2 and f'value="{street.pk}" selected' in picker
+    assert streets.count() > 2  # the page would otherwise have listed them all
