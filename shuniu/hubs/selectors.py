@@ -69,9 +69,10 @@ def hub_linked_counts(*, day: date, user, hubs=None) -> dict:
     return {row["hub_id"]: row["n"] for row in rows}
 
 
-def coverage_counts_by_district(*, days: list[date], portable: bool = False) -> dict:
-    """{(day, district id): (covered, counted)} for every given day, over all organizations (no user scope): what
-    the stored trend keeps. Districts without a counted organization on a day are left out.
+def coverage_counts_by_district(*, days: list[date], portable: bool = False, among=None) -> dict:
+    """{(day, district id): (covered, counted)} for every given day, over all organizations (what the stored trend
+    keeps), or over the organizations of `among` (a queryset: a user's scope, whose trend is not stored). Districts
+    without a counted organization on a day are left out.
 
     The portable path counts with the querysets above, two grouped queries per day. On PostgreSQL one statement
     answers all days at once (the fastest shape measured, a bit mask of days, grouped by district too):
@@ -87,26 +88,36 @@ def coverage_counts_by_district(*, days: list[date], portable: bool = False) -> 
     if connection.vendor == "postgresql" and not portable:
         counts = {}
         for start in range(0, len(days), 62):  # a bigint mask holds 62 days
-            counts.update(_coverage_counts_bitmask(days[start : start + 62]))
+            counts.update(_coverage_counts_bitmask(days[start : start + 62], among))
         return counts
     counts = {}
     for day in days:
-        counted = organizations_counted_on(day=day).values("district_id").annotate(n=Count("pk"))
-        covered = dict(organizations_covered_on(day=day).values_list("district_id").annotate(n=Count("pk")))
+        counted = organizations_counted_on(day=day, among=among).values("district_id").annotate(n=Count("pk"))
+        covered = organizations_covered_on(day=day, among=among).values_list("district_id").annotate(n=Count("pk"))
+        covered = dict(covered)
         for row in counted:
             counts[(day, row["district_id"])] = (covered.get(row["district_id"], 0), row["n"])
     return counts
 
 
-def _coverage_counts_bitmask(days: list[date]) -> dict:
+def _coverage_counts_bitmask(days: list[date], among=None) -> dict:
     """PostgreSQL. width_bucket(x, days) is the number of days <= x, so with the days in order:
     - a hub recognised from R to U inclusive (or open) is recognised on days[k] iff lo <= k < hi, with
       lo = #days < R and hi = #days <= U;
     - a link from S to E inclusive (or open) is valid on days[k] iff #days < S <= k < #days <= E;
     - an organization active from F to A inclusive (or open) is active on days[k] iff #days < F <= k < #days <= A.
     The mask of bits [lo, hi) is ((1 << hi) - 1) & ~((1 << lo) - 1), and 0 when hi <= lo. Per organization, the
-    OR of its links' masks is the days it is covered on, AND-ed with the days it is counted on."""
+    OR of its links' masks is the days it is covered on, AND-ed with the days it is counted on.
+
+    With `among`, only its organizations and their links are read (through the links' organization index)."""
     n = len(days)
+    kinds = [str(kind) for kind in SOCIAL_KINDS]
+    if among is not None:
+        among_sql, among_params = among.order_by().values("pk").query.sql_with_params()
+        links_where, orgs_where = f"WHERE l.organization_id IN ({among_sql})", f"AND id IN ({among_sql})"
+        params = [*among_params, kinds, *among_params]
+    else:
+        links_where, orgs_where, params = "", "", [kinds]
     one = "1::bigint"
     arr = "ARRAY[" + ", ".join(f"DATE '{day.isoformat()}'" for day in days) + "]"
     hub, link, org = Hub._meta.db_table, Link._meta.db_table, Organization._meta.db_table
@@ -121,20 +132,21 @@ per_org AS (
                                  CASE WHEN l.end_date IS NULL THEN {n} ELSE width_bucket(l.end_date, {arr}) END)) - 1)
                 & ~(({one} << GREATEST(h.lo, width_bucket(l.start_date - 1, {arr}))) - 1)) AS m
   FROM {link} l JOIN hub h ON h.id = l.hub_id
+  {links_where}
   GROUP BY 1),
 x AS (
   SELECT o.district_id, coalesce(p.m, 0) & o.am AS c, o.am, count(*) AS n
   FROM (SELECT id, district_id,
                (({one} << CASE WHEN active_until IS NULL THEN {n} ELSE width_bucket(active_until, {arr}) END) - 1)
                & ~(({one} << width_bucket(founded_on - 1, {arr})) - 1) AS am
-        FROM {org} WHERE kind = ANY(%s)) o
+        FROM {org} WHERE kind = ANY(%s) {orgs_where}) o
   LEFT JOIN per_org p ON p.org = o.id
   GROUP BY 1, 2, 3)
 SELECT k, district_id, sum(n) FILTER (WHERE c & ({one} << k) <> 0), sum(n) FILTER (WHERE am & ({one} << k) <> 0)
 FROM x CROSS JOIN generate_series(0, {n - 1}) k
 GROUP BY k, district_id"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [[str(kind) for kind in SOCIAL_KINDS]])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     return {(days[k], district): (int(covered or 0), int(counted)) for k, district, covered, counted in rows if counted}
 

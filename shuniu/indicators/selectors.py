@@ -64,6 +64,10 @@ def _inputs(*, day, user, links: dict | None = None, orgs: dict | None = None, b
     link_columns = {"c_org": F(share.holder), **{f"c_{name}": F(v) for name, v in (links or {}).items()}}
     org_columns = {"o_pk": F("pk"), **{f"o_{name}": F(v) for name, v in (orgs or {}).items()}}
     rows = share.rows(day=day, level=level) if level else share.rows(day=day)
+    if base is not None or not groups.city_wide(user):
+        # a part of the population: only its relations are read (a hub's organizations through the relation's
+        # index on the holder, not every link of the city; a district's links grouped, not the city's)
+        rows = rows.filter(**{f"{share.holder}__in": counted.values("pk")})
     return _Inputs(links=_compiled(rows.values(**link_columns)), orgs=_compiled(counted.values(**org_columns)))
 
 
@@ -453,10 +457,28 @@ def _trend(
     elif (districts := _whole_districts(user)) is not None:
         rows, pending = stored.trend_rows(indicator, until, districts, current=current)
     elif user_can(user, Organization, "view"):  # a street, a hub's or an organization's scope: counted live
-        for day in indicator.date_rule.trend_days(until):
-            figure = figure_total(indicator, day=day, user=user, state=current)
-            rows.append((day, figure.numerator, figure.denominator))
+        rows = _scoped_trend_rows(indicator, until, user, current)
     return _trend_figures(indicator, until=until, rows=rows, live=live), pending
+
+
+def _scoped_trend_rows(indicator: Indicator, until: date, user, current) -> list[tuple]:
+    """[(day, numerator, denominator)] of each trend day for a scope finer than whole districts (a street, a hub's
+    organizations, one organization), which no stored figure sums to: counted live over the records the user may
+    see, all days at once (`stored.counts_by_area`, one statement on PostgreSQL where 18 year ends took 18), and
+    kept per data version like every figure."""
+    days = indicator.date_rule.trend_days(until)
+    model = indicator.share.counted(day=until, user=None).model
+    among = model._default_manager.restrict(user, "view")
+    sql, params = _compiled(among.values("pk"))
+
+    def count():
+        totals = {day: [0, 0] for day in days}
+        for (day, _area), (numerator, denominator) in stored.counts_by_area(indicator, days, among=among).items():
+            totals[day][0] += numerator
+            totals[day][1] += denominator
+        return [(day, numerator, denominator) for day, (numerator, denominator) in totals.items()]
+
+    return cache.answer(current, ("scoped_trend", sql, params, tuple(days)), count)
 
 
 def coverage_trend(*, until: date, user) -> list[Figure]:

@@ -36,20 +36,24 @@ def stored_sums(indicator: Indicator, until: date, areas: list[int] | None = Non
     return rows.values("day").annotate(numerator=Sum("numerator"), denominator=Sum("denominator")).order_by()
 
 
-def counts_by_area(indicator: Indicator, days: list[date]) -> dict:
-    """{(day, area id): (numerator, denominator)} for every given day, over all records (no user scope), areas
-    without a counted record left out: what the stored trend keeps. The declaration's fast path if it names one,
-    otherwise two grouped queries per day with the declared querysets."""
+def counts_by_area(indicator: Indicator, days: list[date], among=None) -> dict:
+    """{(day, area id): (numerator, denominator)} for every given day, over all records (no user scope; what the
+    stored trend keeps) or over the records of `among` (a queryset of the population's model: a user's scope), areas
+    without a counted record left out. The declaration's fast path if it names one, otherwise two grouped queries
+    per day with the declared querysets."""
     days = sorted(set(days))
     if not days:
         return {}
     fast = indicator.fast_path("counts_by_area")
     if fast is not None:
-        return fast(days=days)
+        return fast(days=days) if among is None else fast(days=days, among=among)
     share, counts = indicator.share, {}
     for day in days:
-        counted = share.counted(day=day, user=None).values(share.area).annotate(n=Count("pk"))
-        holding = dict(share.holding(day=day, user=None).values_list(share.area).annotate(n=Count("pk")))
+        counted, holding = share.counted(day=day, user=None), share.holding(day=day, user=None)
+        if among is not None:
+            counted, holding = counted.filter(pk__in=among.values("pk")), holding.filter(pk__in=among.values("pk"))
+        counted = counted.values(share.area).annotate(n=Count("pk"))
+        holding = dict(holding.values_list(share.area).annotate(n=Count("pk")))
         for row in counted:
             counts[(day, row[share.area])] = (holding.get(row[share.area], 0), row["n"])
     return counts

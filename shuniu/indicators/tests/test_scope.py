@@ -45,6 +45,25 @@ def test_a_street_officer_gets_a_live_trend_of_the_street(admin_user):
     assert str(trend[-1].label) == str(DAY)
 
 
+@pytest.mark.parametrize("role", ["street-office", "hub-staff", "organization"])
+def test_a_scope_finer_than_a_district_gets_each_year_end_as_its_live_figure(admin_user, role):
+    """The year ends of a street's, a hub's or an organization's trend are counted in one statement (on PostgreSQL,
+    the stored trend's bit masks over the scope's organizations): each equals the figure counted on its own day."""
+    from shuniu.hubs.models import Hub
+
+    build_scenario()
+    street = Area.objects.filter(parent__code="110105", street_organizations__isnull=False).first()
+    hub = Hub.objects.filter(links__isnull=False).first()
+    organization = Organization.objects.filter(links__isnull=False).first()
+    place = {"street-office": {"area": street}, "hub-staff": {"organization": hub.organization}}
+    user = user_with_role(role, **place.get(role, {"organization": organization}))
+    trend = selectors.coverage_trend(until=DAY, user=user)
+    assert len(trend) > 5 and any(point.numerator for point in trend)
+    for point in trend:
+        live = selectors.coverage_total(day=point.day, user=user)
+        assert (point.numerator, point.denominator) == (live.numerator, live.denominator), point.day
+
+
 def test_the_dashboard_page_names_the_scope(client):
     build_scenario()
     user = user_with_role("district-office", area=Area.objects.get(code="110105"))
