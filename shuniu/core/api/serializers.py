@@ -79,12 +79,20 @@ class BaseModelSerializer(serializers.ModelSerializer):
 
 class BriefSerializer(BaseModelSerializer):
     """The nested representation of a related record; a record the caller may not see is neither named nor
-    addressed."""
+    addressed. A record named several times in one answer (the system of 900 hubs, a hub of many links) is
+    represented once and repeated: the nested serializer cost a third of the coverage-per-hub answer."""
 
     class Meta:
         fields = ["id", "url", "display"]
 
     def to_representation(self, instance):
+        memo = self.root.__dict__.setdefault("_brief_representations", {})
+        key = (type(self), type(instance), instance.pk)
+        if key not in memo:
+            memo[key] = self._represent(instance)
+        return memo[key]
+
+    def _represent(self, instance):
         request = self.context.get("request")
         if request is not None and instance.pk not in visible_ids(request.user, type(instance), [instance.pk]):
             return {"id": None, "url": None, "display": str(OUT_OF_SCOPE)}

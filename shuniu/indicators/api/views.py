@@ -121,7 +121,13 @@ class CoverageHubsView(CoverageAPIView):
 
     def get(self, request):
         day = self.query(request).get("as_of") or timezone.localdate()
-        hubs = list(Hub.objects.restrict(request.user, "view").on(day).select_related("organization", "area", "system"))
+        hubs = Hub.objects.restrict(request.user, "view").on(day).select_related("organization", "area", "system")
+        # what the answer names: no other column of the four tables (a thousand hubs' timestamps cost 20 ms to read)
+        hubs = list(
+            hubs.only(
+                "level", "organization__name", "area__code", "area__name", "area__level", "system__code", "system__name"
+            )
+        )
         visible_ids(request.user, Hub, [hub.pk for hub in hubs])  # each row names its hub: asked once, not per row
         counts = selectors.hub_linked_counts(day=day, user=request.user)
         rows = [
