@@ -46,7 +46,7 @@ HOST = "127.0.0.1"
 SAMPLE_SECONDS = 15
 SERVERS = {
     "serve": "`shuniu serve` (waitress, its default threads, and the worker it starts)",
-    "gunicorn": "gunicorn with 4 workers and `shuniu worker` beside it (README, Running in production)",
+    "gunicorn": "gunicorn with {workers} workers and `shuniu worker` beside it (README, Running in production)",
 }
 VAR = OUT / "load-var"  # the server's SHUNIU_VAR_DIR: collected static files, uploads, the file cache
 
@@ -160,7 +160,7 @@ def start_server(args, env: dict) -> Server:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         if not gunicorn.exists():
             raise SystemExit("缺少 gunicorn：请先安装 production 附加依赖（uv sync --extra production）。")
-        command = [str(gunicorn), "shuniu.config.wsgi", "--bind", f"{HOST}:{args.port}", "--workers", "4"]
+        command = [str(gunicorn), "shuniu.config.wsgi", "--bind", f"{HOST}:{args.port}", "--workers", str(args.workers)]
         server = Server(
             web=subprocess.Popen([*command, "--timeout", "120"], **options),
             worker=subprocess.Popen([sys.executable, "-m", "shuniu", "worker"], **options),
@@ -307,7 +307,7 @@ def report(args, prefix: Path, samples: list[dict], started: datetime, client_cp
         f"- machine: {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
         f"load average {first['load']:.2f} at start, {last['load']:.2f} at end, "
         f"{max(sample['load'] for sample in samples):.2f} at most",
-        f"- server: {SERVERS[args.server]}, production settings, PostgreSQL "
+        f"- server: {SERVERS[args.server].format(workers=args.workers)}, production settings, PostgreSQL "
         f"`{urlsplit(args.database).path.strip('/')}`, figures cache `{cache}`"
         f"{' (kept from before)' if args.keep_cache else ' (emptied first)'}",
         f"- users: {args.users} (city : district : street : hub staff = 4 : 3 : 2 : 1), spawn rate {args.spawn_rate}/s,"
@@ -352,6 +352,7 @@ def main(argv=None) -> int:
         "--no-setup", action="store_true", help="skip the data set and the users (migrate and collectstatic still run)"
     )
     parser.add_argument("--port", type=int, default=8710)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn's web processes (default 4, as the README)")
     parser.add_argument(
         "--server",
         choices=SERVERS,

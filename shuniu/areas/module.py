@@ -9,6 +9,16 @@ from .scopes import AREA
 
 REFERENCE = ("areas.view_area", "areas.view_areapopulation")
 
+
+def _area_detail(area) -> str:
+    """Its level, and for a street its district: 东风街道 is a street of 朝阳区 and of another district."""
+    level = area.get_level_display()
+    return f"{level} · {area.parent.name}" if area.parent_id and area.level == "street" else level
+
+
+#: any area (the city, a district, a street), by name or code
+AREA_LOOKUP = Lookup(model="areas.area", detail=_area_detail, related=("parent",), order=("code",))
+
 #: a street or township, by name or code, told apart by its district (a city has streets of the same name: 东风街道)
 STREET_LOOKUP = Lookup(
     model="areas.area",
@@ -23,7 +33,7 @@ module = register(
     Module(
         app_label="areas",
         scope_kinds=(AREA,),
-        lookups=(STREET_LOOKUP,),
+        lookups=(AREA_LOOKUP, STREET_LOOKUP),
         urls="shuniu.areas.urls",
         api_urls="shuniu.areas.api.urls",
         menu=(MenuItem(_("行政区划"), "areas:area_list", "areas.view_area", order=70),),

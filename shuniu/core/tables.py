@@ -157,6 +157,13 @@ class BaseTable(Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
         template_name = "django_tables2/bootstrap5.html"
 
+    def page_records(self) -> list:
+        """The records of the page being shown (all of them when the table is not paginated): for a column that
+        looks up what its rows show in one query for the page, not for every record of the list (exports do it per
+        chunk, in `before_export`)."""
+        rows = self.page.object_list if getattr(self, "page", None) is not None else self.rows
+        return [row.record for row in rows]
+
     def export_queryset(self, queryset):
         """What an export reads: only `export_only`, without the page's prefetches."""
         if not self.export_only:

@@ -17,7 +17,7 @@ from .models import Hub, Link, System
 class HubFilterSet(BaseFilterSet):
     level = django_filters.MultipleChoiceFilter(choices=HubLevel.choices, label=_("层级"))
     system = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("条线"))
-    area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("管辖区域"))
+    area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("管辖区域"), widget=RecordSelect())
     field = django_filters.ModelChoiceFilter(field_name="fields", queryset=Field.objects.all(), label=_("领域"))
     recognized_on = AsOfFilter(method="filter_recognized_on", label=_("认定有效于"), widget=DateInput())
 

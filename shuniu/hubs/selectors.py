@@ -161,8 +161,12 @@ def hubs_suggested_for(*, organizations, day: date, user=None) -> dict:
     # hub a district office sees, with its fields, took 0.2 s a page)
     areas = {pk for organization in organizations for pk in (organization.street_id, organization.district_id) if pk}
     hubs = hubs.filter(Q(area__in=areas) | Q(level=HubLevel.CITY))
-    hubs = list(hubs.select_related("organization", "area", "system").prefetch_related("fields"))
-    hub_fields = {hub.pk: {f.pk for f in hub.fields.all()} for hub in hubs}
+    hubs = list(
+        hubs.select_related("organization", "system").only("level", "area_id", "organization__name", "system__name")
+    )
+    hub_fields = {hub.pk: set() for hub in hubs}  # the fields as ids (hub models with their fields cost 0.1 ms each)
+    for hub_id, field_id in Hub.fields.through.objects.filter(hub__in=hubs).values_list("hub_id", "field_id"):
+        hub_fields[hub_id].add(field_id)
     by_area = {}
     for hub in hubs:
         by_area.setdefault(hub.area_id, []).append(hub)

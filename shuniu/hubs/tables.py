@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from shuniu.core.tables import NUMERIC_ATTRS, BaseTable
 
 from .models import Hub, Link
+from .selectors import hub_linked_counts
 
 
 class HubTable(BaseTable):
@@ -31,11 +32,18 @@ class HubTable(BaseTable):
         "organization__name", "level", "system__name", "area__name", "batch", "recognized_on", "recognized_until"
     )  # fmt: skip
 
-    def __init__(self, *args, linked_counts=None, **kwargs):
+    def __init__(self, *args, day, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.linked_counts = linked_counts or {}
+        self.day, self.user, self.linked_counts = day, user, None
+
+    def before_export(self, records):
+        self.linked_counts = hub_linked_counts(day=self.day, user=self.user, hubs=[record.pk for record in records])
 
     def render_linked(self, record):
+        if self.linked_counts is None:  # the page's hubs only, not the city's thousand
+            self.linked_counts = hub_linked_counts(
+                day=self.day, user=self.user, hubs=[hub.pk for hub in self.page_records()]
+            )
         return f"{self.linked_counts.get(record.pk, 0):,}"
 
     def value_linked(self, record):

@@ -1,4 +1,5 @@
 from datetime import date
+from functools import cached_property
 
 import django_tables2 as tables
 from django.contrib import messages
@@ -29,7 +30,7 @@ from .choices import LinkRole
 from .filtersets import HubFilterSet, LinkFilterSet, UncoveredOrganizationFilterSet
 from .forms import HubForm, LinkForm, LinkSuggestedForm
 from .models import Hub, Link
-from .selectors import hub_linked_counts, hubs_suggested_for, organizations_covered_on
+from .selectors import hubs_suggested_for, organizations_covered_on
 from .tables import HubTable, LinkTable
 
 #: stored with the link, so in the registry's language whatever the user's interface language
@@ -43,7 +44,7 @@ class HubListView(ObjectListView):
 
     def get_table(self, queryset, request):
         day = timezone.localdate()
-        return HubTable(queryset, linked_counts=hub_linked_counts(day=day, user=request.user))
+        return HubTable(queryset, day=day, user=request.user)
 
 
 class HubView(AsOfViewMixin, ObjectView):
@@ -179,35 +180,45 @@ class UncoveredOrganizationTable(OrganizationTable):
     def render_suggestion(self, record):
         if self._suggestions is None:
             self._suggestions = hubs_suggested_for(
-                organizations=[row.record for row in self.page.object_list], day=self.day, user=self.request.user
+                organizations=self.page_records(), day=self.day, user=self.request.user
             )
         hub = self._suggestions.get(record.pk)
         if hub is None:
             return format_html('<span class="text-muted">{}</span>', _("无匹配枢纽"))
-        name = format_html(
-            '<a href="{}">{}</a> <span class="badge text-bg-light border">{}·{}</span>',
-            hub.get_absolute_url(),
-            hub.organization.name,
-            hub.get_level_display(),
-            hub.system.name,
-        )
         if not self.can_link:
-            return name
+            return self._hub_html(hub)
         return format_html(
             '{}<form method="post" action="{}" class="d-inline ms-2">'
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
             '<input type="hidden" name="organization" value="{}"><input type="hidden" name="hub" value="{}">'
             '<input type="hidden" name="start_date" value="{}"><input type="hidden" name="next" value="{}">'
             '<button class="btn btn-sm btn-outline-primary py-0" data-testid="link-suggested">{}</button></form>',
-            name,
-            reverse("hubs:link_add_suggested"),
-            get_token(self.request),
+            self._hub_html(hub),
+            *self._form_constants,
             record.pk,
             hub.pk,
             self.day.isoformat(),
             self.request.get_full_path(),
             _("建立联系"),
         )
+
+    def _hub_html(self, hub):
+        """The suggested hub's link and badge, made once per hub of the page (a few hubs serve most rows)."""
+        made = self.__dict__.setdefault("_hub_html_made", {})
+        if hub.pk not in made:
+            made[hub.pk] = format_html(
+                '<a href="{}">{}</a> <span class="badge text-bg-light border">{}·{}</span>',
+                hub.get_absolute_url(),
+                hub.organization.name,
+                hub.get_level_display(),
+                hub.system.name,
+            )
+        return made[hub.pk]
+
+    @cached_property
+    def _form_constants(self) -> tuple:
+        """The one-step form's action and CSRF token: the same in every row."""
+        return reverse("hubs:link_add_suggested"), get_token(self.request)
 
 
 class UncoveredOrganizationListView(AsOfViewMixin, OrganizationListView):

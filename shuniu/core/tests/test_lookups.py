@@ -156,3 +156,17 @@ def test_streets_are_picked_by_name_and_told_apart_by_their_district(client):
     assert f'data-sn-lookup="{reverse("record_lookup", args=["areas.street"])}"' in picker
     assert picker.count("<option") == 2 and f'value="{street.pk}" selected' in picker
     assert streets.count() > 2  # the page would otherwise have listed them all
+
+
+def test_the_hubs_area_filter_picks_any_area_and_names_its_level(client):
+    client.force_login(user_with_role("city-admin"))
+    chaoyang = Area.objects.get(code="110105")
+    answers = ask(client, "areas.area", chaoyang.code)
+    assert answers[0] == {"value": str(chaoyang.pk), "text": "朝阳区", "detail": "区"}  # the district, then its streets
+    street = Area.objects.streets().filter(parent=chaoyang).first()
+    assert {"value": str(street.pk), "text": street.name, "detail": "街道/乡镇 · 朝阳区"} in answers
+    page = client.get(reverse("hubs:hub_list"), {"area": chaoyang.pk}).content.decode()
+    start = page.index('<select name="area"')
+    picker = page[start : page.index("</select>", start)]
+    assert f'data-sn-lookup="{reverse("record_lookup", args=["areas.area"])}"' in picker
+    assert picker.count("<option") == 2 and f'value="{chaoyang.pk}" selected' in picker
