@@ -343,18 +343,22 @@ def coverage_overview(*, day: date, user) -> dict:
             indicator=indicator,
             state=current,
         )
+        by_system_bit, by_level_bit = {}, {}
         for part, key, text, numerator, denominator in rows:
             if part == "dk":
                 by_district_kind[(key, text)] = (numerator, denominator)
             elif part == "f":
                 by_field[key] = (numerator, denominator)
-            else:  # numerator organizations covered by exactly the systems in mask `key`, levels in `denominator`
-                for bit, system in enumerate(systems if systems_mask != "0" else ()):
-                    if int(key) >> bit & 1:
-                        by_system[system.pk] = by_system.get(system.pk, 0) + numerator
-                for bit, level in enumerate(levels):
-                    if int(denominator) >> bit & 1:
-                        by_level[level] = by_level.get(level, 0) + numerator
+            else:  # numerator organizations covered by exactly the systems in mask `key`, levels in `denominator`:
+                # the set bits only (thousands of mask pairs × every system took 40 ms a dashboard)
+                for mask, counts in ((int(key or 0), by_system_bit), (int(denominator or 0), by_level_bit)):
+                    while mask:
+                        bit = (mask & -mask).bit_length() - 1
+                        counts[bit] = counts.get(bit, 0) + numerator
+                        mask &= mask - 1
+        if systems_mask != "0":
+            by_system = {system.pk: by_system_bit[bit] for bit, system in enumerate(systems) if bit in by_system_bit}
+        by_level = {level: by_level_bit[bit] for bit, level in enumerate(levels) if bit in by_level_bit}
     by_district, by_kind = {}, {}
     for (district, kind), (numerator, denominator) in by_district_kind.items():
         for counts, key in ((by_district, district), (by_kind, kind)):
