@@ -5,7 +5,8 @@ costs the machine: `.venv/bin/python -m benchmarks.loadtest.single [--visits 8] 
 Every page of the load mix (`pages.py`) is visited `--visits` times, the visits taking turns among a city, a
 district, a street and a hub account, with the filters and dates the load benchmark's users give it; the figures
 cache (the benchmark's Redis database) is emptied first, so a date asked for the first time is counted as it would
-be under load. The requests run in this process through Django's test client with the production settings the
+be under load (after one visit of every page by every account, which compiles the templates a server's worker
+has long compiled, and a second emptying). The requests run in this process through Django's test client with the production settings the
 benchmark's server runs with (no HTTP, no sign-in: the session is made directly). Per page: the server time (median
 and maximum), the Python CPU of the request and the CPU the whole machine spent on it (PostgreSQL's included), and
 the page's share of the mix's CPU per request (its weight × its machine CPU): the load benchmark's throughput is
@@ -70,8 +71,15 @@ def main(argv=None) -> int:
         clients[kind] = (client, account)
     rng = random.Random(20150630)
     today = date.today()
-    client, _account = clients["city"]
-    client.get("/")  # the process's first request loads templates and URL patterns: not a page's cost
+    # a server's worker has compiled each page's templates and loaded its code long before: one visit of every page
+    # by every account first, then the figures cache emptied again, so that dates are counted as they would be
+    warm = random.Random(1)
+    for page in PAGES:
+        for client, account in clients.values():
+            path, params = page.build(Visit(account=account, shared=shared, rng=warm, today=today))
+            client.get(f"{path}?{urlencode(params)}" if params else path)
+    if not args.keep_cache:
+        flush_cache(args.cache_url)
 
     rows = []
     for page in PAGES:
