@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from shuniu.core.dates import AsOfFilter
-from shuniu.core.filtersets import BaseFilterSet
+from shuniu.core.filtersets import BaseFilterSet, ChoicesFilter
 from shuniu.core.forms import DateInput
 from shuniu.core.lookups import RecordSelect
 from shuniu.organizations.models import Organization
@@ -24,7 +24,7 @@ class OrganizationFilterMixin(django_filters.FilterSet):
 
 class AnnualInspectionFilterSet(OrganizationFilterMixin, BaseFilterSet):
     year = django_filters.NumberFilter(label=_("年度"), min_value=1900, max_value=9999)
-    result = django_filters.MultipleChoiceFilter(choices=InspectionResult.choices, label=_("年检结论"))
+    result = ChoicesFilter(choices=InspectionResult.choices, label=_("年检结论"))
 
     class Meta:
         model = AnnualInspection
@@ -32,7 +32,7 @@ class AnnualInspectionFilterSet(OrganizationFilterMixin, BaseFilterSet):
 
 
 class GradeEvaluationFilterSet(OrganizationFilterMixin, BaseFilterSet):
-    grade = django_filters.MultipleChoiceFilter(choices=Grade.choices, label=_("评估等级"))
+    grade = ChoicesFilter(choices=Grade.choices, label=_("评估等级"))
     valid_on = AsOfFilter(method="filter_valid_on", label=_("有效于"), widget=DateInput())
 
     class Meta:

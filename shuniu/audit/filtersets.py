@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shuniu.core.filtersets import BaseFilterSet
+from shuniu.core.filtersets import BaseFilterSet, ChoicesFilter
 from shuniu.core.forms import DateInput
 
 from . import registry
@@ -37,7 +37,7 @@ class ObjectChangeFilterSet(BaseFilterSet):
 
     user = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.order_by("username"), label=_("用户"))
     user_name = django_filters.CharFilter(lookup_expr="contains", label=_("用户名包含"))
-    action = django_filters.MultipleChoiceFilter(choices=registry.action_choices, label=_("操作"))
+    action = ChoicesFilter(choices=registry.action_choices, label=_("操作"))
     model = django_filters.ChoiceFilter(choices=model_choices, method="filter_model", label=_("记录类型"))
     object_id = django_filters.NumberFilter(label=_("记录编号"))
     since = django_filters.DateFilter(method="filter_since", label=_("起始日期"), widget=DateInput())

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
 from shuniu.core.dates import AsOfFilter
-from shuniu.core.filtersets import BaseFilterSet
+from shuniu.core.filtersets import BaseFilterSet, ChoicesFilter
 from shuniu.core.forms import DateInput
 from shuniu.core.lookups import RecordSelect
 from shuniu.organizations.filtersets import OrganizationFilterSet
@@ -15,7 +15,7 @@ from .models import Hub, Link, System
 
 
 class HubFilterSet(BaseFilterSet):
-    level = django_filters.MultipleChoiceFilter(choices=HubLevel.choices, label=_("层级"))
+    level = ChoicesFilter(choices=HubLevel.choices, label=_("层级"))
     system = django_filters.ModelChoiceFilter(queryset=System.objects.all(), label=_("条线"))
     area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("管辖区域"), widget=RecordSelect())
     field = django_filters.ModelChoiceFilter(field_name="fields", queryset=Field.objects.all(), label=_("领域"))
@@ -39,7 +39,7 @@ class LinkFilterSet(BaseFilterSet):
         label=_("组织"),
         widget=RecordSelect(),
     )
-    role = django_filters.MultipleChoiceFilter(choices=LinkRole.choices, label=_("关系"))
+    role = ChoicesFilter(choices=LinkRole.choices, label=_("关系"))
     valid_on = AsOfFilter(method="filter_valid_on", label=_("有效于"), widget=DateInput())
 
     class Meta:

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuniu.areas.models import Area
 from shuniu.core.dates import AsOfFilter
-from shuniu.core.filtersets import BaseFilterSet, extended
+from shuniu.core.filtersets import BaseFilterSet, ChoicesFilter, extended
 from shuniu.core.forms import DateInput
 from shuniu.core.lookups import RecordSelect
 
@@ -19,8 +19,8 @@ class OrganizationFilterSet(*extended("organizations.organization"), BaseFilterS
         user = self.request.user if self.request is not None else None
         return queryset.search(value, user=user) if value.strip() else queryset
 
-    kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices, label=_("类型"))
-    status = django_filters.MultipleChoiceFilter(choices=OrganizationStatus.choices, label=_("状态"))
+    kind = ChoicesFilter(choices=OrganizationKind.choices, label=_("类型"))
+    status = ChoicesFilter(choices=OrganizationStatus.choices, label=_("状态"))
     district = django_filters.ModelChoiceFilter(queryset=Area.objects.districts(), label=_("所属区"))
     street = django_filters.ModelChoiceFilter(
         queryset=Area.objects.streets(), label=_("所属街道/乡镇"), widget=RecordSelect(lookup="areas.street")

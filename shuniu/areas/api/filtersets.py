@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from shuniu.core.filtersets import BaseFilterSet
+from shuniu.core.filtersets import BaseFilterSet, ChoicesFilter
 
 from ..choices import AreaLevel
 from ..models import Area
@@ -10,7 +10,7 @@ from ..models import Area
 class AreaFilterSet(BaseFilterSet):
     """The API's area filters (the area pages list districts and streets without a filter form)."""
 
-    level = django_filters.MultipleChoiceFilter(choices=AreaLevel.choices, label=_("层级"))
+    level = ChoicesFilter(choices=AreaLevel.choices, label=_("层级"))
     parent = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("上级"))
     code = django_filters.CharFilter(label=_("区划代码"))
 

@@ -114,3 +114,21 @@ def test_recognising_a_hub_checks_the_jurisdiction_level(admin_client):
     data["area"] = Area.objects.get(code="110105").pk
     assert admin_client.post(reverse("hubs:hub_add"), data).status_code == 302
     assert Hub.objects.get().organization == organization
+
+
+def test_a_choice_filter_over_a_column_selects_no_distinct_rows(admin_client):
+    """Several roles (or kinds, levels): each link matches once, so the list neither sorts nor counts DISTINCT rows
+    (`core.filtersets.ChoicesFilter`; django-filter's default made the links' list 0.3 s at 1,000,000 links)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hub = HubFactory()
+    for role in ("manage", "contact", "serve"):
+        LinkFactory(hub=hub, role=role)
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("hubs:link_list"), {"role": ["contact", "serve"]})
+    assert "共 2 条" in response.content.decode()
+    assert not [query for query in queries.captured_queries if "DISTINCT" in query["sql"].upper()]
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(reverse("organizations:organization_list"), {"kind": ["social_group", "foundation"]})
+    assert not [query for query in queries.captured_queries if "DISTINCT" in query["sql"].upper()]
