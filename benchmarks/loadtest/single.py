@@ -5,9 +5,10 @@ costs the machine: `.venv/bin/python -m benchmarks.loadtest.single [--visits 8] 
 Every page of the load mix (`pages.py`) is visited `--visits` times, the visits taking turns among a city, a
 district, a street and a hub account, with the filters and dates the load benchmark's users give it; the figures
 cache (the benchmark's Redis database) is emptied first, so a date asked for the first time is counted as it would
-be under load (after one visit of every page by every account, which compiles the templates a server's worker
-has long compiled, and a second emptying). The requests run in this process through Django's test client with the production settings the
-benchmark's server runs with (no HTTP, no sign-in: the session is made directly). Per page: the server time (median
+be under load (after one visit of every page by every account, which compiles the templates a server's worker has
+long compiled, and a second emptying). The requests run in this process through Django's test client with the
+production settings the benchmark's server runs with (no HTTP, no sign-in: the session is made directly). Per page:
+the server time (median
 and maximum), the Python CPU of the request and the CPU the whole machine spent on it (PostgreSQL's included), and
 the page's share of the mix's CPU per request (its weight × its machine CPU): the load benchmark's throughput is
 bounded by that sum. Report: benchmarks/out/single-user.md.

@@ -22,7 +22,7 @@ field's whole list of labels. A 50-row list of organizations took 110 ms of CPU,
 `core/tests/test_tables.py` checks every list's cells against django-tables2's.
 """
 
-from functools import lru_cache
+from functools import lru_cache, partialmethod
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -94,26 +94,37 @@ class _Row(BoundRow):
         translates the whole list of choices for every cell, here once per table and field."""
         accessor = A(bound_column.accessor)
         penultimate, remainder = accessor.penultimate(self.record)
-        labels = self._labels(penultimate, remainder) if remainder else None
+        labels = self._labels(accessor, penultimate, remainder) if remainder else None
         if labels is None:
             return super()._get_and_render_with(bound_column, render_func, default)
         raw = getattr(penultimate, remainder)
-        value = labels.get(make_hashable(raw), raw)
+        key = make_hashable(raw)
+        value = labels[key] if key in labels else force_str(raw, strings_only=True)
         if value in bound_column.column.empty_values:
             return default
         return render_func(bound_column, value)
 
-    def _labels(self, record, name: str) -> dict | None:
-        if not isinstance(record, models.Model):
+    def _labels(self, accessor, owner, name: str) -> dict | None:
+        """{value: label} of the choice field `name` of `owner` (the record the accessor's last step reads), when
+        django-tables2 would show it through Django's own `get_<name>_display()`: the field its accessor names from
+        the row's record, with choices, and a display method the model does not override. None otherwise."""
+        if not isinstance(owner, models.Model):
             return None
         cache = self.table.__dict__.setdefault("_choice_labels", {})
-        key = (type(record), name)
+        key = (type(self.record), type(owner), str(accessor))
         if key not in cache:
             try:
-                field = record._meta.get_field(name)
+                field = accessor.get_field(self.record)
             except FieldDoesNotExist:
                 field = None
-            if field is None or not getattr(field, "choices", None) or field.attname != name:
+            display = type(owner).__dict__.get(f"get_{name}_display")
+            if (
+                field is None
+                or not getattr(field, "choices", None)
+                or field.attname != name
+                or field.model is not type(owner)._meta.concrete_model
+                or not isinstance(display, partialmethod)  # Django's own, not the model's
+            ):
                 cache[key] = None
             else:
                 cache[key] = {make_hashable(v): force_str(label, strings_only=True) for v, label in field.flatchoices}
@@ -149,9 +160,16 @@ class BaseTable(Table):
     #: the fields an export reads (see the module's docstring); empty: whole rows
     export_only: tuple[str, ...] = ()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rows = _Rows(data=self.data, table=self, pinned_data=self.pinned_data)
+    @property
+    def rows(self):
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows):
+        """django-tables2 sets its own rows (and may paginate them at once): they become `_Row`s."""
+        self._rows = (
+            rows if isinstance(rows, _Rows) else _Rows(data=rows.data, table=self, pinned_data=rows.pinned_data)
+        )
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
@@ -162,7 +180,7 @@ class BaseTable(Table):
         looks up what its rows show in one query for the page, not for every record of the list (exports do it per
         chunk, in `before_export`)."""
         rows = self.page.object_list if getattr(self, "page", None) is not None else self.rows
-        return [row.record for row in rows]
+        return list(rows.data)  # the records themselves: a row made here would move the table's row counter
 
     def export_queryset(self, queryset):
         """What an export reads: only `export_only`, without the page's prefetches."""

@@ -74,3 +74,33 @@ def test_every_list_renders_its_cells_as_django_tables2_does(view, rf):
     for row, record in zip(rows, records, strict=True):
         theirs = BoundRow(record, table=table)
         assert [str(cell) for _column, cell in row.items()] == [str(cell) for _column, cell in theirs.items()]
+
+
+@pytest.mark.django_db
+def test_choice_labels_through_relations_and_unknown_values_are_shown_as_django_tables2_shows_them():
+    """The base rows' labels (translated once per table) against django-tables2's own: a choice of the record, one
+    of a related record (`district__level`), a value that is none of the choices, an empty one."""
+    import django_tables2 as tables
+    from django_tables2.rows import BoundRow
+
+    from shuniu.organizations.models import Organization
+    from shuniu.organizations.tests.factories import OrganizationFactory
+
+    class Table(BaseTable):
+        kind = tables.Column()
+        level = tables.Column(accessor="district__level")
+        status = tables.Column()
+        founded_on = tables.DateColumn(format="Y-m-d")
+
+        class Meta(BaseTable.Meta):
+            model = Organization
+            fields = ("kind", "level", "status", "founded_on")
+
+    records = list(OrganizationFactory.create_batch(3))
+    records[1].kind = "no_such_kind"  # not among the choices: shown as it is
+    records[2].status = ""  # empty: the column's default
+    table = Table(records)
+    for row, record in zip(table.rows, records, strict=True):
+        theirs = BoundRow(record, table=table)
+        assert [str(cell) for _column, cell in row.items()] == [str(cell) for _column, cell in theirs.items()]
+    assert "no_such_kind" in [str(cell) for _column, cell in list(table.rows)[1].items()]
