@@ -17,7 +17,12 @@ def _area_detail(area) -> str:
 
 
 #: any area (the city, a district, a street), by name or code
-AREA_LOOKUP = Lookup(model="areas.area", detail=_area_detail, related=("parent",), order=("code",))
+AREA_LOOKUP = Lookup(
+    model="areas.area",
+    detail=_area_detail,
+    related=("parent",),
+    order=("level", "code"),  # "city" < "district" < "street": 朝阳区 before 朝阳门街道 (东城区) when typing 朝阳
+)
 
 #: a street or township, by name or code, told apart by its district (a city has streets of the same name: 东风街道)
 STREET_LOOKUP = Lookup(

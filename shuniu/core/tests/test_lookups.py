@@ -165,6 +165,7 @@ def test_the_hubs_area_filter_picks_any_area_and_names_its_level(client):
     assert answers[0] == {"value": str(chaoyang.pk), "text": "朝阳区", "detail": "区"}  # the district, then its streets
     street = Area.objects.streets().filter(parent=chaoyang).first()
     assert {"value": str(street.pk), "text": street.name, "detail": "街道/乡镇 · 朝阳区"} in answers
+    assert ask(client, "areas.area", "朝阳")[0]["value"] == str(chaoyang.pk)  # the district before 朝阳门街道 (东城区)
     page = client.get(reverse("hubs:hub_list"), {"area": chaoyang.pk}).content.decode()
     start = page.index('<select name="area"')
     picker = page[start : page.index("</select>", start)]
