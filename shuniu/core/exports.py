@@ -29,12 +29,14 @@ from urllib.parse import quote
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.hashable import make_hashable
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeData
 from django_tables2 import Column, DateColumn, DateTimeColumn
 from django_tables2.rows import BoundRow
 from django_tables2.utils import A, signature
 
+from .tables import choice_labels
 from .tabular.writers import Sheet, write_csv, write_xlsx
 
 EXPORT_FORMATS = ("xlsx", "csv")
@@ -186,9 +188,7 @@ class _ColumnReader:
         model = getattr(table.data, "model", None)
         field = A(bound_column.accessor).get_field(model) if model is not None and self.bits else None
         #: a choice field's labels, translated once (what `get_<field>_display()` looks up for every call)
-        self.labels = (
-            {value: str(label) for value, label in field.flatchoices} if getattr(field, "choices", None) else None
-        )
+        self.labels = choice_labels(field) if getattr(field, "choices", None) else None
 
     def __call__(self, record):
         if not self.fast or isinstance(record, dict):
@@ -222,10 +222,7 @@ class _ColumnReader:
         except Exception:  # as django-tables2: a failed lookup is an empty value
             return None
         if self.labels is not None:
-            try:
-                return self.labels.get(current, current)
-            except TypeError:  # an unhashable value: not one of the choices
-                return current
+            return self.labels.get(make_hashable(current), current)
         return current
 
     @staticmethod

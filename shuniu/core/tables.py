@@ -85,6 +85,12 @@ def _render_template_column(column: TemplateColumn, kwargs: dict):
         return _template(column.template_code).render(context)
 
 
+def choice_labels(field) -> dict:
+    """{value (made hashable): label} of a choice field, translated once: what `get_<field>_display()` builds and
+    translates for every call. The table's rows and the exports read labels from it."""
+    return {make_hashable(value): force_str(label, strings_only=True) for value, label in field.flatchoices}
+
+
 class _Row(BoundRow):
     """django-tables2's row, with each cell's function inspected, each column's template compiled and each choice
     field's labels translated once."""
@@ -127,7 +133,7 @@ class _Row(BoundRow):
             ):
                 cache[key] = None
             else:
-                cache[key] = {make_hashable(v): force_str(label, strings_only=True) for v, label in field.flatchoices}
+                cache[key] = choice_labels(field)
         return cache[key]
 
     def _call_render(self, bound_column, value=None):
