@@ -1,5 +1,7 @@
 """Every list's table inherits the base table: one look, one way for exports to read the rows."""
 
+import re
+
 import pytest
 from django.urls import get_resolver
 
@@ -45,7 +47,8 @@ def test_export_only_reads_the_declared_fields_without_prefetches():
 @pytest.mark.parametrize("view", list_views(), ids=lambda view: view.__qualname__)
 def test_every_list_renders_its_cells_as_django_tables2_does(view, rf):
     """The base table's rows (`core.tables._Row`: signatures read, templates compiled and choice labels translated
-    once) give each cell of every list's table exactly the HTML django-tables2's own rows give."""
+    once) give each cell of every list's table exactly the HTML django-tables2's own rows give, and the rows the
+    row writes itself (`_Row.html`) are the rows django-tables2's template writes."""
     from django_tables2.rows import BoundRow
 
     from shuniu.accounts.testing import user_with_role
@@ -74,6 +77,20 @@ def test_every_list_renders_its_cells_as_django_tables2_does(view, rf):
     for row, record in zip(rows, records, strict=True):
         theirs = BoundRow(record, table=table)
         assert [str(cell) for _column, cell in row.items()] == [str(cell) for _column, cell in theirs.items()]
+    assert_written_as_django_tables2_writes(table, request)
+
+
+def assert_written_as_django_tables2_writes(table, request):
+    ours = table.as_html(request)
+    table.template_name = "django_tables2/bootstrap5.html"
+    theirs = table.as_html(request)
+    assert ours.count("<tr ") == theirs.count("<tr ") >= 1
+    assert tags(ours) == tags(theirs)
+
+
+def tags(html: str) -> str:
+    """The markup without the whitespace between tags, which templates add and browsers ignore."""
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
 
 
 @pytest.mark.django_db
@@ -104,3 +121,30 @@ def test_choice_labels_through_relations_and_unknown_values_are_shown_as_django_
         theirs = BoundRow(record, table=table)
         assert [str(cell) for _column, cell in row.items()] == [str(cell) for _column, cell in theirs.items()]
     assert "no_such_kind" in [str(cell) for _column, cell in list(table.rows)[1].items()]
+
+
+@pytest.mark.django_db
+def test_a_cell_attribute_computed_per_record_is_computed_for_every_cell(rf):
+    """Cell attributes are worked out once per column, except those a column computes from each record."""
+    import django_tables2 as tables
+
+    from shuniu.organizations.models import Organization
+    from shuniu.organizations.tests.factories import OrganizationFactory
+
+    class Table(BaseTable):
+        name = tables.Column(attrs={"td": {"data-id": lambda record: record.pk, "class": "name"}})
+        kind = tables.Column(attrs={"td": {"class": "kind"}})
+        status = tables.Column(attrs={"cell": {"data-value": lambda value: value}})
+
+        class Meta(BaseTable.Meta):
+            model = Organization
+            fields = ("name", "kind", "status")
+
+    records = OrganizationFactory.create_batch(3)
+    request = rf.get("/")
+    table = Table(records)
+    html = table.as_html(request)
+    for record in records:
+        assert f'data-id="{record.pk}"' in html
+    assert html.count('class="kind"') == 3
+    assert_written_as_django_tables2_writes(table, request)
