@@ -122,6 +122,39 @@ def test_the_partition_filter_finds_exactly_the_pairs_a_full_comparison_finds(ke
     assert all(found[pair] == pytest.approx(expected[pair]) for pair in expected)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    prefix=st.sampled_from(["", "基准社会组织", "社区服务协会", "ab"]),
+    suffixes=st.lists(st.text(alphabet="0123社", min_size=1, max_size=7), min_size=2, max_size=40, unique=True),
+    threshold=st.sampled_from([70, 85, 90, 95]),
+)
+def test_keys_that_begin_alike_are_paired_exactly_as_a_full_comparison_pairs_them(prefix, suffixes, threshold):
+    """Where most keys share their first segments, each key is indexed under its rarest ones (`_plan`): the pairs
+    found are still exactly those of a full comparison."""
+    keys = [prefix + suffix for suffix in suffixes]
+    found = similar_key_pairs(keys, threshold)
+    expected = brute_force(keys, threshold)
+    assert found.keys() == expected.keys()
+    assert all(found[pair] == pytest.approx(expected[pair]) for pair in expected)
+
+
+def test_names_that_begin_alike_are_not_all_compared(monkeypatch):
+    """A district of names that differ only in their numbers compares each name with a few others, not with all."""
+    from shuniu.organizations import selectors
+
+    compared = []
+    extract = selectors.process.extract
+
+    def counting(query, choices, **kwargs):
+        compared.append(len(choices))
+        return extract(query, choices, **kwargs)
+
+    monkeypatch.setattr(selectors.process, "extract", counting)
+    keys = [f"基准社会组织{number:06d}" for number in range(0, 600_000, 997)]  # 602 names
+    assert similar_key_pairs(keys, 90) == pytest.approx(brute_force(keys, 90))
+    assert sum(compared) * 10 < len(keys) * (len(keys) - 1) // 2  # a tenth of all pairs at most (181,000)
+
+
 # --- the review page ---------------------------------------------------------------------------------------------
 
 
