@@ -162,7 +162,8 @@ def row_html(row, context) -> SafeString:
     parts = [f"<tr {row.attrs.as_html()}>"]
     for column in row.table.columns:
         value = row.get_cell(column.name)
-        attributes = _cell_attributes(row.table, column, row.record, value)
+        column.current_value, column.current_record = value, row.record  # as `BoundRow.items()` leaves them
+        attributes = _cell_attributes(context, row.table, column)
         if column.localize is not None:
             value = localize(value) if column.localize else unlocalize(value)
         parts.append(f"<td {attributes}>{render_value_in_context(value, context)}</td>")
@@ -174,17 +175,16 @@ def _has_callable(attrs) -> bool:
     return any(callable(value) or (isinstance(value, dict) and _has_callable(value)) for value in attrs.values())
 
 
-def _cell_attributes(table, column, record, value) -> str:
-    """A cell's attributes as `{{ column.attrs.td.as_html }}` writes them: worked out once per column and table when
-    none of them is a callable."""
-    known = table.__dict__.setdefault("_cell_attributes", {})
+def _cell_attributes(context, table, column) -> str:
+    """A cell's attributes as `{{ column.attrs.td.as_html }}` writes them: worked out once per column and rendering
+    of the table when none of them is a callable."""
+    known = context.render_context.setdefault(("cell_attributes", id(table)), {})
     name = column.name
     if name in known:
         return known[name]
     declared = {**table.attrs, **column.column.attrs}
     static = not _has_callable(declared.get("td", declared.get("cell", {})))
-    column.current_record, column.current_value = record, value
-    html = column.attrs["td"].as_html()
+    html = column.attrs["td"].as_html()  # sees the cell's record and value (`row_html` set them)
     if static:
         known[name] = html
     return html
