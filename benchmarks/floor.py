@@ -199,6 +199,39 @@ GROUP BY k, district_id ORDER BY k, district_id"""
     return "\nUNION ALL\n".join(branches)
 
 
+def sql_page(day: date, trend_days: list[date]) -> str:
+    """Every figure of the dashboard in one hand-written statement: the links valid on D and the counted
+    organizations each read once (materialized), then one UNION ALL branch per figure (districts, kinds, fields:
+    covered and counted per group; systems and levels: distinct covered organizations per hub column) and the stored
+    trend's year ends. Covered as `left_join_distinct` on PostgreSQL (a hashed IN falls off its plan cliff once the
+    ids outgrow `work_mem`), `in_subquery` on SQLite."""
+    c, d = _conds(day), _lit(day)
+    start = _lit(trend_days[0]) if trend_days else d
+    day_text = "to_char(day, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else "day"  # whatever DateStyle
+    if connection.vendor == "postgresql":
+        counted = (
+            f"SELECT o.id, o.district_id, o.kind, CAST(cov.org IS NOT NULL AS integer) AS covered FROM {ORG} o "
+            f"LEFT JOIN (SELECT DISTINCT org FROM c) cov ON cov.org = o.id WHERE {c['org']}"
+        )
+    else:
+        counted = (
+            f"SELECT o.id, o.district_id, o.kind, o.id IN (SELECT org FROM c) AS covered FROM {ORG} o WHERE {c['org']}"
+        )
+    return f"""
+WITH c AS MATERIALIZED (
+  SELECT l.organization_id AS org, h.system_id AS sys, h.level AS lvl
+  FROM {LINK} l JOIN {HUB} h ON h.id = l.hub_id WHERE {c["link"]} AND {c["hub"]}),
+o AS MATERIALIZED ({counted})
+SELECT 'district', CAST(o.district_id AS TEXT), sum(o.covered), count(*) FROM o GROUP BY o.district_id
+UNION ALL SELECT 'kind', o.kind, sum(o.covered), count(*) FROM o GROUP BY o.kind
+UNION ALL SELECT 'field', CAST(f.field_id AS TEXT), sum(o.covered), count(*)
+  FROM o JOIN {FIELDS} f ON f.organization_id = o.id GROUP BY f.field_id
+UNION ALL SELECT 'system', CAST(c.sys AS TEXT), count(DISTINCT c.org), NULL FROM c JOIN o ON o.id = c.org GROUP BY c.sys
+UNION ALL SELECT 'level', c.lvl, count(DISTINCT c.org), NULL FROM c JOIN o ON o.id = c.org GROUP BY c.lvl
+UNION ALL SELECT 'trend', {day_text}, sum(numerator), sum(denominator) FROM indicators_storedfigure
+  WHERE indicator = 'hubs.coverage' AND day < {d} AND day >= {start} GROUP BY day"""
+
+
 # ---------------------------------------------------------------- results, normalized
 
 
@@ -259,3 +292,29 @@ def trend_recompute(days: list[date]) -> dict:
 
 def _day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def page(day: date, trend_days: list[date]) -> dict:
+    """The dashboard's figures from `sql_page`, normalized like `benchmarks.dashboard`'s page data."""
+    from shuniu.hubs.choices import HubLevel
+    from shuniu.hubs.models import System
+
+    parts: dict[str, dict] = {"district": {}, "kind": {}, "field": {}, "system": {}, "level": {}, "trend": {}}
+    for part, key, covered, counted in _fetch(sql_page(day, trend_days)):
+        parts[part][key] = (int(covered), None if counted is None else int(counted))
+    districts = {int(key): value for key, value in parts["district"].items()}
+    numerator, denominator = sum(c for c, _n in districts.values()), sum(n for _c, n in districts.values())
+    systems = {int(key): covered for key, (covered, _none) in parts["system"].items()}
+    levels = {key: covered for key, (covered, _none) in parts["level"].items()}
+    trend = [(_day(d), c, n) for d, (c, n) in sorted(parts["trend"].items())]
+    return {
+        "coverage_total": (numerator, denominator),
+        "coverage_by_district": {pk: districts.get(pk, (0, 0)) for pk in _districts()},
+        "coverage_by_system": {
+            pk: (systems.get(pk, 0), denominator) for pk in System.objects.values_list("pk", flat=True)
+        },
+        "coverage_trend": [*trend, (day, numerator, denominator)],
+        "coverage_by_level": {level.value: (levels.get(level.value, 0), denominator) for level in HubLevel},
+        "coverage_by_kind": parts["kind"],
+        "coverage_by_field": {int(key): value for key, value in parts["field"].items()},
+    }

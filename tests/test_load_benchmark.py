@@ -84,3 +84,20 @@ def test_the_locustfile_refuses_a_host_other_than_this_machine():
     result = _locust("--headless", "-u", "1", "-t", "1s", "--host", "http://example.com")
     assert result.returncode != 0
     assert "只允许以 127.0.0.1 为目标" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_the_data_set_is_generated_at_the_scale_asked(scale, monkeypatch, tmp_path):
+    """`--scale 10` asks the generator for ten times every size; the generator rebuilds a database holding other
+    sizes, so the sizes are passed on every set-up, never left to its defaults."""
+    from types import SimpleNamespace
+
+    from benchmarks.loadtest import __main__ as load
+
+    commands = []
+    monkeypatch.setattr(load, "_run", lambda command, env: commands.append(command))
+    args = SimpleNamespace(no_setup=False, database="postgres://x/y", scale=scale, accounts=tmp_path / "a.json")
+    load.setup(args, {})
+    generate = next(command for command in commands if "benchmarks.generate" in command)
+    assert {"--if-missing", f"--organizations={100_000 * scale}", f"--hubs={1_000 * scale}"} <= set(generate)
+    assert f"--links={1_000_000 * scale}" in generate

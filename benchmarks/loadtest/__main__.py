@@ -38,6 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from benchmarks.generate import Sizes
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "benchmarks" / "out"
 DATABASE = "postgres://postgres@127.0.0.1:5432/shuniu_load"
@@ -91,7 +93,14 @@ def setup(args, env: dict) -> None:
     code may have moved on since the last run (a new migration, a new static file the pages name)."""
     if not args.no_setup:
         generate_env = {**env, "DJANGO_SETTINGS_MODULE": "shuniu.config.settings.dev"}
-        _run([sys.executable, "-m", "benchmarks.generate", "--database", args.database, "--if-missing"], generate_env)
+        sizes = Sizes()
+        scaled = [
+            f"--{name}={getattr(sizes, name) * args.scale}" for name in ("organizations", "hubs", "links")
+        ]  # a database holding other sizes is rebuilt: a scale asked once must be asked again
+        _run(
+            [sys.executable, "-m", "benchmarks.generate", "--database", args.database, "--if-missing", *scaled],
+            generate_env,
+        )
     _run([sys.executable, "-m", "shuniu", "migrate", "--noinput", "-v", "0"], env)
     _run([sys.executable, "-m", "shuniu", "collectstatic", "--noinput", "-v", "0"], env)
     if not args.no_setup:
@@ -360,6 +369,12 @@ def main(argv=None) -> int:
         help="the README's production server, gunicorn (default), or shuniu serve (waitress, one process)",
     )
     parser.add_argument("--database", default=DATABASE, help=f"PostgreSQL URL (default {DATABASE})")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="the data set's size in multiples of 100,000 organizations, 1,000 hubs and 1,000,000 links (default 1)",
+    )
     parser.add_argument(
         "--cache-url",
         default=os.environ.get("SHUNIU_LOAD_CACHE_URL", CACHE),
