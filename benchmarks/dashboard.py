@@ -189,17 +189,9 @@ def _overview(day, user):
     """The page's figures as DashboardView gets them: one coverage_overview call, and the hub counts."""
     from shuniu.indicators import selectors as s
 
-    o = s.coverage_overview(day=day, user=user)
+    figures = _overview_alone(day, user)
     s.hub_counts_by_level(day=day, user=user)
-    return {
-        "coverage_total": _pair(o["total"]),
-        "coverage_by_district": _by_key(o["districts"], "district"),
-        "coverage_by_system": _by_key(o["systems"], "covered_by_system"),
-        "coverage_trend": _trend(o["trend"]),
-        "coverage_by_level": _by_key(o["levels"], "covered_by_level"),
-        "coverage_by_kind": _by_kind(o["kinds"]),
-        "coverage_by_field": _by_key(o["fields"], "field"),
-    }
+    return figures
 
 
 def _floor_page(day):

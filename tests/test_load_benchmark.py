@@ -101,3 +101,12 @@ def test_the_data_set_is_generated_at_the_scale_asked(scale, monkeypatch, tmp_pa
     generate = next(command for command in commands if "benchmarks.generate" in command)
     assert {"--if-missing", f"--organizations={100_000 * scale}", f"--hubs={1_000 * scale}"} <= set(generate)
     assert f"--links={1_000_000 * scale}" in generate
+
+
+def test_a_scale_below_one_is_refused_in_one_chinese_line(capsys):
+    from benchmarks.loadtest import __main__ as load
+
+    with pytest.raises(SystemExit) as exit_info:
+        load.main(["--scale", "0"])
+    assert exit_info.value.code == 2
+    assert "--scale 须为正整数" in capsys.readouterr().err

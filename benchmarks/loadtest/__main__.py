@@ -385,6 +385,8 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="exit with status 1 when the target is not met")
     parser.add_argument("--accounts", type=Path, default=OUT / "load-accounts.json")
     args = parser.parse_args(argv)
+    if args.scale < 1:
+        parser.error(f"--scale 须为正整数（1 即 100,000 个组织），收到 {args.scale}。")
     if urlsplit(args.database).hostname != HOST:
         parser.error("负载测试只在本机运行：--database 须指向 127.0.0.1 上的 PostgreSQL。")
 
