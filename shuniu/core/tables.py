@@ -156,7 +156,7 @@ def row_html(row, context) -> SafeString:
     """A table's row as django-tables2's template writes it (`<tr>` with the row's attributes, a `<td>` per column
     with the column's cell attributes and the cell, localized as the column says and escaped unless safe), written
     here for `{% table_row %}` (`generic/table.html`): the template read each column's attributes afresh for every
-    cell (three dictionaries built, a class worked out). Cell attributes are worked out once per column and table
+    cell (three dictionaries built, a class worked out). Cell attributes are worked out once per column and rendering
     unless the column declares a callable among them, which sees each cell's record and value as in the template.
     `core/tests/test_tables.py` compares every list's markup with the template's."""
     parts = [f"<tr {row.attrs.as_html()}>"]
